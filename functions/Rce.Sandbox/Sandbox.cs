@@ -1,0 +1,193 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Rce.Core.Execution;
+using Rce.Sandbox.Boxes;
+using Rce.Sandbox.Cgroups;
+using Rce.Sandbox.Execution;
+using Rce.Sandbox.Launch;
+using Rce.Sandbox.Probe;
+using Rce.Sandbox.Slots;
+
+namespace Rce.Sandbox;
+
+/// <summary>
+/// The sandbox engine: runs one command per fresh box, under a machine-wide slot, and reports.
+/// </summary>
+/// <remarks>
+/// <para>Theory of operation. For every run:</para>
+/// <list type="number">
+/// <item>claim a slot (an unprivileged host uid, exclusive on the machine) and journal the
+/// resources about to exist;</item>
+/// <item>mount the box and scratch tmpfs (size and inode limited, nosuid, nodev) under
+/// <c>/run/rce/box/&lt;slot&gt;-&lt;run&gt;</c>, and write the files with no-follow opens;</item>
+/// <item>create the cgroup (memory without swap, pids, CPU quota and accounting);</item>
+/// <item>start <c>rce-launch</c> from the spawner thread: it joins the cgroup, sets rlimits, drops
+/// to the slot uid, prepares seccomp and execs bwrap with an empty environment; bwrap unshares
+/// user, pid, net, ipc, uts and cgroup namespaces, mounts a read-only system and runs the
+/// command;</item>
+/// <item>the parent feeds stdin, caps outputs, enforces wall and whole-tree CPU time, then kills
+/// the tree and waits for its cgroup to empty before measuring;</item>
+/// <item>copy <c>/out</c> out if asked, then unmount the box, remove the cgroup and clear the
+/// journal.</item>
+/// </list>
+/// <para>Failures of ours are reported as <see cref="StopReason.SandboxFailure"/>, never thrown
+/// at the caller as the program's fault, and never by running anything unsandboxed.</para>
+/// </remarks>
+public sealed class Sandbox : IDisposable
+{
+    private readonly SandboxOptions _options;
+    private readonly ICgroupBackend _cgroups;
+    private readonly SlotPool _slots;
+    private readonly Spawner _spawner = new();
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly string _boxesRoot;
+
+    private Sandbox(SandboxOptions options, ICgroupBackend cgroups, SandboxCapabilities capabilities, ILogger logger, TimeProvider time)
+    {
+        _options = options;
+        _cgroups = cgroups;
+        _logger = logger;
+        _time = time;
+        Capabilities = capabilities;
+        _boxesRoot = Path.Combine(options.StateRoot, "box");
+        Directory.CreateDirectory(_boxesRoot);
+        _slots = new SlotPool(Path.Combine(options.StateRoot, "slots"), options.Slots, options.UidBase, Sweep, time);
+        _slots.SweepAll();
+    }
+
+    /// <summary>What the host offers, as probed at start.</summary>
+    public SandboxCapabilities Capabilities { get; }
+
+    /// <summary>The neutral state root (lock files, boxes, artefacts).</summary>
+    public string StateRoot => _options.StateRoot;
+
+    /// <summary>Number of machine-wide slots.</summary>
+    public int SlotCount => _slots.Count;
+
+    /// <summary>Slots held by this process right now.</summary>
+    public int SlotsBusy => _slots.Busy;
+
+    /// <summary>Probes the host and builds the engine.</summary>
+    /// <exception cref="SandboxUnavailableException">The sandbox cannot be built on this host.</exception>
+    public static Sandbox Create(SandboxOptions options, ILogger? logger = null, TimeProvider? time = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var capabilities = CapabilityProbe.Run(options, out var cgroups);
+        if (!capabilities.Usable || cgroups is null)
+        {
+            throw new SandboxUnavailableException(capabilities.Problems);
+        }
+
+        return new Sandbox(options, cgroups, capabilities, logger ?? NullLogger.Instance, time ?? TimeProvider.System);
+    }
+
+    /// <summary>Runs <paramref name="spec"/> in a fresh box and reports what happened.</summary>
+    public async Task<BoxResult> RunAsync(BoxSpec spec, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        using var slot = await _slots.AcquireAsync(cancellationToken).ConfigureAwait(false);
+        var name = $"{slot.Index}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6))}";
+        var boxRoot = Path.Combine(_boxesRoot, name);
+        slot.Journal(_cgroups.Parents.Select(p => "cg " + Path.Combine(p, name)).Prepend("box " + boxRoot));
+
+        Box? box = null;
+        IBoxCgroup? cgroup = null;
+        try
+        {
+            box = Box.Create(_boxesRoot, name, slot.Uid, slot.Uid, spec.Limits);
+            foreach (var file in spec.Files)
+            {
+                NoFollowFiles.CreateFile(box.WorkDir, file.Name, file.Content.Span, slot.Uid, slot.Uid, file.Executable);
+            }
+
+            cgroup = _cgroups.Create(name, spec.Limits.MemoryBytes, spec.Limits.Processes, _options.CpuCoresPerBox);
+            var statusFile = Path.Combine(box.Root, "status");
+            var info = StartInfo(BwrapArguments.Launcher(slot.Uid, cgroup.JoinPaths, spec.Limits, statusFile, _options.BwrapPath)
+                .Concat(BwrapArguments.Bwrap(spec, box)));
+            var report = await new BoxRun(spec, cgroup, statusFile, _options.CpuCoresPerBox, _time)
+                .RunAsync(_spawner, info, cancellationToken).ConfigureAwait(false);
+            File.Delete(statusFile);
+
+            long collected = 0;
+            if (spec.CollectOutTo is not null && report.StopReason != StopReason.SandboxFailure)
+            {
+                collected = NoFollowFiles.CopyTree(box.OutDir, spec.CollectOutTo, maxFiles: 4096, maxBytes: spec.Limits.BoxBytes);
+            }
+
+            if (report.StopReason == StopReason.SandboxFailure)
+            {
+                SandboxLog.SetupFailed(_logger, name, report.FailureDetail ?? "unknown");
+            }
+
+            return new BoxResult(report, collected);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.ComponentModel.Win32Exception or InvalidOperationException)
+        {
+            SandboxLog.SetupFailed(_logger, name, ex.Message);
+            return new BoxResult(new ProcessReport
+            {
+                Stdout = ReadOnlyMemory<byte>.Empty,
+                Stderr = ReadOnlyMemory<byte>.Empty,
+                StopReason = StopReason.SandboxFailure,
+                FailureDetail = ex.Message,
+            }, 0);
+        }
+        finally
+        {
+            cgroup?.Dispose();
+            box?.Dispose();
+            slot.ClearJournal();
+        }
+    }
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        _spawner.Dispose();
+        _slots.Dispose();
+    }
+
+    private ProcessStartInfo StartInfo(IEnumerable<string> arguments)
+    {
+        var info = new ProcessStartInfo(_options.EffectiveLauncherPath)
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = "/",
+        };
+        info.Environment.Clear();
+        foreach (var argument in arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        return info;
+    }
+
+    /// <summary>Kills and removes what a dead owner of a slot left, as named by its journal.</summary>
+    private void Sweep(IReadOnlyList<string> journal)
+    {
+        foreach (var line in journal)
+        {
+            if (line.StartsWith("cg ", StringComparison.Ordinal))
+            {
+                CgroupSweeper.Destroy(line[3..]);
+            }
+        }
+
+        foreach (var line in journal)
+        {
+            if (line.StartsWith("box ", StringComparison.Ordinal))
+            {
+                Box.Remove(line[4..]);
+            }
+        }
+
+        SandboxLog.Swept(_logger, journal.Count);
+    }
+}
