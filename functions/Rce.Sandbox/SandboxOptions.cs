@@ -28,6 +28,14 @@ public sealed class SandboxOptions
     [Range(1, 65536)]
     public int UidCount { get; set; } = 64;
 
+    /// <summary>
+    /// Name of the cgroup, under the runner's own, that holds the boxes' cgroups. The default value
+    /// is <c>rce</c>.
+    /// </summary>
+    [Required]
+    [RegularExpression("^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")]
+    public string CgroupName { get; set; } = "rce";
+
     /// <summary>bubblewrap executable. The default value is <c>/usr/bin/bwrap</c>.</summary>
     [Required]
     public string BwrapPath { get; set; } = "/usr/bin/bwrap";

@@ -7,9 +7,9 @@ namespace Rce.Sandbox.Cgroups;
 /// A host may have v1 memory/pids/cpu/cpuacct plus a cgroup2 mount that carries no controllers
 /// (our CI machines): that is v1 for limits. v2 is chosen only when its mount offers memory, pids
 /// and cpu. Boxes are created under the runner's own group (from <c>/proc/self/cgroup</c>), in a
-/// child named <c>rce</c>: never in groups we did not create.
+/// child named <c>rce</c> (a setting): never in groups we did not create.
 /// </remarks>
-internal sealed class CgroupDetector(string procSelfCgroup = "/proc/self/cgroup", string mounts = "/proc/self/mounts")
+internal sealed class CgroupDetector(string name = "rce", string procSelfCgroup = "/proc/self/cgroup", string mounts = "/proc/self/mounts")
 {
     private static readonly string[] V1Controllers = ["memory", "pids", "cpu", "cpuacct"];
 
@@ -61,7 +61,7 @@ internal sealed class CgroupDetector(string procSelfCgroup = "/proc/self/cgroup"
                 var ownDir = Join(v2Mount, own.GetValueOrDefault(string.Empty, "/"));
                 EnableControllers(ownDir);
                 reason = null;
-                return new CgroupV2Backend(Path.Combine(ownDir, "rce"));
+                return new CgroupV2Backend(Path.Combine(ownDir, name));
             }
         }
 
@@ -113,8 +113,8 @@ internal sealed class CgroupDetector(string procSelfCgroup = "/proc/self/cgroup"
         return own;
     }
 
-    private static string Parent(string mount, Dictionary<string, string> own, string controller) =>
-        Path.Combine(Join(mount, own.GetValueOrDefault(controller, "/")), "rce");
+    private string Parent(string mount, Dictionary<string, string> own, string controller) =>
+        Path.Combine(Join(mount, own.GetValueOrDefault(controller, "/")), name);
 
     private static string Join(string mount, string relative) =>
         relative is "/" or "" ? mount : Path.Join(mount, relative.TrimStart('/'));

@@ -62,7 +62,7 @@ internal static class CapabilityProbe
 
         try
         {
-            cgroups = new CgroupDetector().Detect(out var reason);
+            cgroups = new CgroupDetector(options.CgroupName).Detect(out var reason);
             if (cgroups is null)
             {
                 problems.Add(reason ?? "no usable cgroups");

@@ -27,13 +27,23 @@ public sealed class SandboxFixture : IDisposable
 
         try
         {
-            _sandbox = Sandbox.Create(new SandboxOptions());
+            // Tests use their own state root, uid range and cgroup name: a developer's concurrent
+            // `rce run` (or a runner) cannot disturb the leftover checks, nor the reverse.
+            _sandbox = Sandbox.Create(Options);
         }
         catch (SandboxUnavailableException ex)
         {
             _problem = ex.Message;
         }
     }
+
+    public static SandboxOptions Options { get; } = new()
+    {
+        StateRoot = "/run/rce-tests",
+        UidBase = 61000,
+        UidCount = 64,
+        CgroupName = "rce-tests",
+    };
 
     public LanguageCatalog Catalog { get; }
 

@@ -76,7 +76,8 @@ internal static class ManagedLanguages
                 ("DOTNET_GCHeapHardLimit", "0x" + LanguageEnvironment.HeapBytes(limits).ToString("x", CultureInfo.InvariantCulture))),
             AdjustRunLimits = l => l with { Processes = Math.Max(l.Processes, 128) },
             AdjustCompileLimits = l => l with { Processes = Math.Max(l.Processes, 128) },
-            OutOfMemoryMarkers = ["System.OutOfMemoryException"],
+            // An unhandled OutOfMemoryException is reported by the runtime as just "Out of memory." (no type name).
+            OutOfMemoryMarkers = ["System.OutOfMemoryException", "Out of memory."],
             SelfTestSource = "System.Console.WriteLine(System.Console.ReadLine());\n",
         };
     }
