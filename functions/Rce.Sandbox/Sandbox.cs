@@ -104,12 +104,11 @@ public sealed class Sandbox : IDisposable
             }
 
             cgroup = _cgroups.Create(name, spec.Limits.MemoryBytes, spec.Limits.Processes, _options.CpuCoresPerBox);
-            var statusFile = Path.Combine(box.Root, "status");
+            var statusFile = box.StatusFile;
             var info = StartInfo(BwrapArguments.Launcher(slot.Uid, cgroup.JoinPaths, spec.Limits, statusFile, _options.BwrapPath)
                 .Concat(BwrapArguments.Bwrap(spec, box)));
             var report = await new BoxRun(spec, cgroup, statusFile, _options.CpuCoresPerBox, _time)
                 .RunAsync(_spawner, info, cancellationToken).ConfigureAwait(false);
-            File.Delete(statusFile);
 
             long collected = 0;
             if (spec.CollectOutTo is not null && report.StopReason != StopReason.SandboxFailure)

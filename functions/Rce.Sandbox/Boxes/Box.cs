@@ -23,6 +23,12 @@ internal sealed class Box : IDisposable
     /// <summary>Host directory holding the two mount points.</summary>
     public string Root { get; }
 
+    /// <summary>bwrap's JSON status file, in the host-owned root (never in the box).</summary>
+    public const string StatusFileName = "status";
+
+    /// <summary>Host path of bwrap's status file.</summary>
+    public string StatusFile => Path.Combine(Root, StatusFileName);
+
     /// <summary>Host path of the box tmpfs (bound at <c>/box</c>).</summary>
     public string WorkDir => Path.Combine(Root, "box");
 
@@ -74,6 +80,8 @@ internal sealed class Box : IDisposable
             TryDeleteEmptyDirectory(mount);
         }
 
+        // The status file lives in the host-owned root, beside (not inside) the mounts.
+        File.Delete(Path.Combine(root, StatusFileName));
         TryDeleteEmptyDirectory(root);
     }
 
