@@ -33,7 +33,11 @@ internal sealed class BoxRun(BoxSpec spec, IBoxCgroup cgroup, string statusFile,
 
         // The launcher (bwrap) is gone or going; everything else in the tree dies with the pid
         // namespace. The cgroup is the ground truth: kill what is listed until it is empty.
-        await exited.WaitAsync(DrainTimeout, CancellationToken.None).ConfigureAwait(false);
+        if (await Task.WhenAny(exited, Task.Delay(DrainTimeout, CancellationToken.None)).ConfigureAwait(false) != exited)
+        {
+            Kill(process);
+        }
+
         var emptied = await DrainCgroupAsync().ConfigureAwait(false);
         var wall = time.GetElapsedTime(started);
         await Task.WhenAny(Task.WhenAll(readers, feeder), Task.Delay(DrainTimeout, CancellationToken.None)).ConfigureAwait(false);

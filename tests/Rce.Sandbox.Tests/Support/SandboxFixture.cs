@@ -111,7 +111,12 @@ public sealed record ProgramResult(Verdict Verdict, CompileOutcome? Compile, Run
 
     public string Stderr => Run is null ? string.Empty : Encoding.UTF8.GetString(Run.Report.Stderr.Span);
 
-    public override string ToString() =>
-        $"{Verdict} exit={Run?.Report.ExitCode} signal={Run?.Report.Signal} stop={Run?.Report.StopReason} wall={Run?.Report.WallTime.TotalMilliseconds}ms " +
-        $"stderr={Stderr[..Math.Min(Stderr.Length, 400)]} compile={Compile?.Verdict} {(Compile is null ? string.Empty : Encoding.UTF8.GetString(Compile.Report.Stderr.Span)[..Math.Min(Compile.Report.Stderr.Length, 400)])} detail={Run?.Report.FailureDetail ?? Compile?.Report.FailureDetail}";
+    public override string ToString()
+    {
+        var compileErrors = Compile is null ? string.Empty : Encoding.UTF8.GetString(Compile.Report.Stderr.Span);
+        return $"{Verdict} exit={Run?.Report.ExitCode} signal={Run?.Report.Signal} stop={Run?.Report.StopReason} wall={Run?.Report.WallTime.TotalMilliseconds}ms " +
+            $"stderr={Cut(Stderr)} compile={Compile?.Verdict} {Cut(compileErrors)} detail={Run?.Report.FailureDetail ?? Compile?.Report.FailureDetail}";
+    }
+
+    private static string Cut(string text) => text[..Math.Min(text.Length, 400)];
 }
