@@ -44,6 +44,7 @@ public sealed class Sandbox : IDisposable
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly string _boxesRoot;
+    private readonly Timer _reaper;
 
     private Sandbox(SandboxOptions options, ICgroupBackend cgroups, SandboxCapabilities capabilities, ILogger logger, TimeProvider time)
     {
@@ -53,9 +54,11 @@ public sealed class Sandbox : IDisposable
         _time = time;
         Capabilities = capabilities;
         _boxesRoot = Path.Combine(options.StateRoot, "box");
+        OrphanReaper.BecomeSubreaper();
+        _reaper = new Timer(_ => OrphanReaper.SweepZombies(options.UidBase, options.UidCount, _spawner.IsTracked), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
         Directory.CreateDirectory(_boxesRoot);
         _slots = new SlotPool(Path.Combine(options.StateRoot, "slots"), options.Slots, options.UidBase, Sweep, time);
-        _slots.SweepAll();
+        _slots.SweepAll(SweepSlot);
     }
 
     /// <summary>What the host offers, as probed at start.</summary>
@@ -145,6 +148,7 @@ public sealed class Sandbox : IDisposable
     /// <inheritdoc/>
     public void Dispose()
     {
+        _reaper.Dispose();
         _spawner.Dispose();
         _slots.Dispose();
     }
@@ -166,6 +170,27 @@ public sealed class Sandbox : IDisposable
         }
 
         return info;
+    }
+
+    /// <summary>
+    /// With slot <paramref name="index"/> held, nothing named after it can be in use: remove any box
+    /// or cgroup of that slot that a journal did not name (an older version, a failed teardown).
+    /// </summary>
+    private void SweepSlot(int index)
+    {
+        var prefix = index.ToString(System.Globalization.CultureInfo.InvariantCulture) + "-";
+        foreach (var parent in _cgroups.Parents)
+        {
+            foreach (var dir in Directory.Exists(parent) ? Directory.GetDirectories(parent, prefix + "*") : [])
+            {
+                CgroupSweeper.Destroy(dir);
+            }
+        }
+
+        foreach (var dir in Directory.GetDirectories(_boxesRoot, prefix + "*"))
+        {
+            Box.Remove(dir);
+        }
     }
 
     /// <summary>Kills and removes what a dead owner of a slot left, as named by its journal.</summary>

@@ -89,11 +89,14 @@ internal sealed class CgroupV1Backend : ICgroupBackend
 
         public TimeSpan ReadCpuTime() => TimeSpan.FromTicks(CgroupFiles.ReadLong(cpuacct, "cpuacct.usage") / 100);
 
-        public void KillAll()
+        public void KillAll(int? spare = null)
         {
             foreach (var pid in CgroupFiles.ReadPids(Pids))
             {
-                _ = Libc.kill(pid, Libc.SigKill);
+                if (pid != spare)
+                {
+                    _ = Libc.kill(pid, Libc.SigKill);
+                }
             }
         }
 

@@ -56,7 +56,22 @@ internal sealed class CgroupV2Backend : ICgroupBackend
 
         public TimeSpan ReadCpuTime() => TimeSpan.FromTicks(CgroupFiles.ReadKeyed(Dir, "cpu.stat", "usage_usec") * 10);
 
-        public void KillAll() => CgroupFiles.Write(Dir, "cgroup.kill", 1);
+        public void KillAll(int? spare = null)
+        {
+            if (spare is null)
+            {
+                CgroupFiles.Write(Dir, "cgroup.kill", 1);
+                return;
+            }
+
+            foreach (var pid in CgroupFiles.ReadPids(Dir))
+            {
+                if (pid != spare)
+                {
+                    _ = Native.Libc.kill(pid, Native.Libc.SigKill);
+                }
+            }
+        }
 
         public bool IsEmpty() => CgroupFiles.ReadKeyed(Dir, "cgroup.events", "populated") == 0;
 

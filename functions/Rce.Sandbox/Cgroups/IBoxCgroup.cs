@@ -9,8 +9,9 @@ internal interface IBoxCgroup : IDisposable
     /// <summary>CPU time used so far by the whole tree.</summary>
     TimeSpan ReadCpuTime();
 
-    /// <summary>Sends SIGKILL to every task in the group (or writes <c>cgroup.kill</c>).</summary>
-    void KillAll();
+    /// <summary>Sends SIGKILL to every task in the group but <paramref name="spare"/> (or writes <c>cgroup.kill</c> when none is spared).</summary>
+    /// <param name="spare">A task to leave alive: the outer bwrap, so that it reaps its namespace's init instead of orphaning it.</param>
+    void KillAll(int? spare = null);
 
     /// <summary>Whether no task is left in the group.</summary>
     bool IsEmpty();

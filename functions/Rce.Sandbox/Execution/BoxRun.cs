@@ -14,6 +14,7 @@ internal sealed class BoxRun(BoxSpec spec, IBoxCgroup cgroup, string statusFile,
 {
     private static readonly TimeSpan MinCpuPoll = TimeSpan.FromMilliseconds(10);
     private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan KillGrace = TimeSpan.FromSeconds(1);
 
     public async Task<ProcessReport> RunAsync(Spawner spawner, ProcessStartInfo info, CancellationToken cancellationToken)
     {
@@ -28,14 +29,25 @@ internal sealed class BoxRun(BoxSpec spec, IBoxCgroup cgroup, string statusFile,
         var stop = await MonitorAsync(exited, stdout, stderr, started, cancellationToken).ConfigureAwait(false);
         if (stop != StopReason.None)
         {
-            Kill(process);
+            // Kill everything but the outer bwrap: its namespace's init dies, the kernel kills the
+            // rest of the namespace, and bwrap reaps its child and exits. Killing bwrap first would
+            // orphan that init as a zombie for the host's init to reap (seconds, on some hosts).
+            cgroup.KillAll(spare: process.Id);
+            if (await Task.WhenAny(exited, Task.Delay(KillGrace, CancellationToken.None)).ConfigureAwait(false) != exited)
+            {
+                Kill(process);
+            }
         }
 
-        // The launcher (bwrap) is gone or going; everything else in the tree dies with the pid
-        // namespace. The cgroup is the ground truth: kill what is listed until it is empty.
+        // The cgroup is the ground truth: kill what is listed until it is empty.
         if (await Task.WhenAny(exited, Task.Delay(DrainTimeout, CancellationToken.None)).ConfigureAwait(false) != exited)
         {
             Kill(process);
+        }
+
+        if (exited.IsCompleted)
+        {
+            spawner.Forget(process.Id);
         }
 
         var emptied = await DrainCgroupAsync().ConfigureAwait(false);
@@ -44,6 +56,7 @@ internal sealed class BoxRun(BoxSpec spec, IBoxCgroup cgroup, string statusFile,
 
         var stats = cgroup.ReadStats();
         var status = BoxStatus.Read(statusFile);
+        await OrphanReaper.ReapAsync(status.ChildPid).ConfigureAwait(false);
         if (!status.Started || !emptied)
         {
             return Failure(

@@ -7,7 +7,7 @@ namespace Rce.Sandbox.Execution;
 /// Without a <c>child-pid</c> line the program never started: the failure is the sandbox's (IE),
 /// never the program's, however bwrap's own exit code looks.
 /// </remarks>
-internal readonly record struct BoxStatus(bool Started, int? ExitCode)
+internal readonly record struct BoxStatus(bool Started, int? ExitCode, int? ChildPid)
 {
     public static BoxStatus Read(string path)
     {
@@ -23,14 +23,16 @@ internal readonly record struct BoxStatus(bool Started, int? ExitCode)
 
         var started = false;
         int? exit = null;
+        int? child = null;
         foreach (var line in text.Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
             try
             {
                 using var doc = JsonDocument.Parse(line);
-                if (doc.RootElement.TryGetProperty("child-pid", out _))
+                if (doc.RootElement.TryGetProperty("child-pid", out var pid))
                 {
                     started = true;
+                    child = pid.GetInt32();
                 }
 
                 if (doc.RootElement.TryGetProperty("exit-code", out var code))
@@ -43,6 +45,6 @@ internal readonly record struct BoxStatus(bool Started, int? ExitCode)
             }
         }
 
-        return new BoxStatus(started, exit);
+        return new BoxStatus(started, exit, child);
     }
 }

@@ -87,7 +87,10 @@ internal static class BwrapArguments
             yield return "/out";
         }
 
-        // The root bwrap builds is a writable tmpfs without size limit: make it read-only.
+        // The root and /dev that bwrap builds are writable tmpfs without a size limit: make them
+        // read-only (device nodes stay usable; /dev/shm is its own, limited mount).
+        yield return "--remount-ro";
+        yield return "/dev";
         yield return "--remount-ro";
         yield return "/";
         yield return "--chdir";

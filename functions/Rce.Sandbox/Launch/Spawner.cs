@@ -14,6 +14,7 @@ internal sealed class Spawner : IDisposable
 {
     private readonly BlockingCollection<(ProcessStartInfo Info, TaskCompletionSource<Process> Done)> _queue = [];
     private readonly Thread _thread;
+    private readonly ConcurrentDictionary<int, bool> _live = new();
 
     public Spawner()
     {
@@ -29,6 +30,12 @@ internal sealed class Spawner : IDisposable
         return done.Task;
     }
 
+    /// <summary>Whether <paramref name="pid"/> is a started process whose exit has not been observed yet.</summary>
+    public bool IsTracked(int pid) => _live.ContainsKey(pid);
+
+    /// <summary>Marks a started process's exit as observed (Process has reaped it).</summary>
+    public void Forget(int pid) => _live.TryRemove(pid, out _);
+
     public void Dispose() => _queue.CompleteAdding();
 
     private void Loop()
@@ -38,6 +45,7 @@ internal sealed class Spawner : IDisposable
             try
             {
                 var process = Process.Start(info) ?? throw new InvalidOperationException("process did not start");
+                _live[process.Id] = true;
                 done.SetResult(process);
             }
             catch (Exception ex)

@@ -52,20 +52,38 @@ internal static partial class Libc
     public static partial int kill(int pid, int sig);
 
     [LibraryImport("libc", SetLastError = true)]
+    public static partial int flock(int fd, int operation);
+
+    public const int PrSetChildSubreaper = 36;
+    public const int WNoHang = 1;
+    public const int EChild = 10;
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial int prctl(int option, nuint arg2, nuint arg3, nuint arg4, nuint arg5);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial int waitpid(int pid, out int status, int options);
+
+    [LibraryImport("libc", SetLastError = true)]
     private static unsafe partial int fstat(int fd, byte* buf);
 
     /// <summary>Type bits and size of an open descriptor.</summary>
-    public static unsafe bool TryFstat(int fd, out int mode, out long size)
+    public static bool TryFstat(int fd, out int mode, out long size) => TryFstat(fd, out mode, out size, out _);
+
+    /// <summary>Type bits, size and link count of an open descriptor.</summary>
+    public static unsafe bool TryFstat(int fd, out int mode, out long size, out long links)
     {
-        // struct stat on x86_64: st_mode at offset 24 (uint), st_size at offset 48 (long); 144 bytes.
+        // struct stat on x86_64: st_nlink at offset 16 (ulong), st_mode at 24 (uint), st_size at 48 (long); 144 bytes.
         var buf = stackalloc byte[256];
         if (fstat(fd, buf) != 0)
         {
             mode = 0;
             size = 0;
+            links = 0;
             return false;
         }
 
+        links = *(long*)(buf + 16);
         mode = *(int*)(buf + 24);
         size = *(long*)(buf + 48);
         return true;

@@ -73,12 +73,20 @@ public sealed class SlotPool : IDisposable
         }
     }
 
-    /// <summary>Claims each free slot once to sweep what dead owners left; call at start.</summary>
-    public void SweepAll()
+    /// <summary>
+    /// Claims each free slot once to sweep what dead owners left (their journals, then
+    /// <paramref name="whileHeld"/> with the slot index, for leftovers no journal names); call at start.
+    /// </summary>
+    public void SweepAll(Action<int> whileHeld)
     {
+        ArgumentNullException.ThrowIfNull(whileHeld);
         for (var i = 0; i < Count; i++)
         {
-            TryClaim(i, releaseLocal: false)?.Dispose();
+            using var lease = TryClaim(i, releaseLocal: false);
+            if (lease is not null)
+            {
+                whileHeld(i);
+            }
         }
     }
 

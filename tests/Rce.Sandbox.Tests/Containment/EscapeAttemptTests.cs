@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Rce.Core.Execution;
 using Rce.Core.Verdicts;
 using Rce.Sandbox.Tests.Support;
 using Rce.Testing;
@@ -75,11 +76,23 @@ public sealed class EscapeAttemptTests(SandboxFixture fixture) : ContainmentHarn
     }
 
     [Fact]
-    public async Task ForeignAbi_Int80Syscall_IsKilled()
+    public async Task ForeignAbi_X32SyscallNumber_IsKilledBySeccomp()
     {
-        // A 32-bit system call from a 64-bit process: the filter's architecture check kills it.
-        const string source = "#include <stdio.h>\nint main(void){long r; __asm__ volatile(\"int $0x80\" : \"=a\"(r) : \"a\"(20)); printf(\"getpid via int80 %ld\\n\", r); return 0;}\n";
+        // An x32-numbered call (bit 30 set) from an x86_64 process: the filter's ABI check kills it.
+        const string source = "#include <stdio.h>\n#include <unistd.h>\nint main(void){long r = syscall(0x40000000L + 39); printf(\"x32 getpid %ld\\n\", r); return 0;}\n";
         var result = await ContainAsync("c", source, Tight, Verdict.RuntimeError);
         Assert.Equal(31, result.Run!.Report.Signal);
+        Assert.Equal(StopReason.DeniedSyscall, result.Run.Report.StopReason);
+        Assert.DoesNotContain("x32 getpid", result.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ForeignAbi_Int80Syscall_NeverRuns()
+    {
+        // A 32-bit call: SIGSYS from the filter, or SIGSEGV where the kernel has no 32-bit ABI at all.
+        const string source = "#include <stdio.h>\nint main(void){long r; __asm__ volatile(\"int $0x80\" : \"=a\"(r) : \"a\"(20)); printf(\"getpid via int80 %ld\\n\", r); return 0;}\n";
+        var result = await ContainAsync("c", source, Tight, Verdict.RuntimeError);
+        Assert.Contains(result.Run!.Report.Signal, new int?[] { 31, 11 });
+        Assert.DoesNotContain("int80", result.Stdout, StringComparison.Ordinal);
     }
 }

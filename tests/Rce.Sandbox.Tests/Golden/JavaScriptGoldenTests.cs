@@ -40,5 +40,5 @@ public sealed class JavaScriptGoldenTests(SandboxFixture fixture)
 
     [Fact]
     public async Task JavaScript_EndlessOutput_IsOutputLimitExceeded() =>
-        Golden.OutputLimitExceeded(await fixture.Run(Lang, "const s = 'x'.repeat(63);\nfor (;;) console.log(s);\n", limits: Golden.Ole));
+        Golden.OutputLimitExceeded(await fixture.Run(Lang, "const s = 'x'.repeat(4095);\nfor (;;) console.log(s);\n", limits: Golden.Ole));
 }
