@@ -40,5 +40,7 @@ public sealed class JavaScriptGoldenTests(SandboxFixture fixture)
 
     [Fact]
     public async Task JavaScript_EndlessOutput_IsOutputLimitExceeded() =>
-        Golden.OutputLimitExceeded(await fixture.Run(Lang, "const s = 'x'.repeat(4095);\nfor (;;) console.log(s);\n", limits: Golden.Ole));
+        // Node buffers pipe writes until its event loop runs, so an endless writer must yield on 'drain';
+        // a loop that never yields grows its buffer until the memory or time limit ends it instead.
+        Golden.OutputLimitExceeded(await fixture.Run(Lang, "const s = 'x'.repeat(4095) + '\\n';\nfunction pump() { while (process.stdout.write(s)); process.stdout.once('drain', pump); }\npump();\n", limits: Golden.Ole));
 }
