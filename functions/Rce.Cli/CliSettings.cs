@@ -13,4 +13,18 @@ internal static class CliSettings
         configuration.GetSection(SandboxOptions.SectionName).Bind(options);
         return options;
     }
+
+    /// <summary>Builds the sandbox, or prints why it cannot be built (the caller exits 3).</summary>
+    public static async Task<Sandbox.Sandbox?> CreateSandboxAsync(TextWriter stderr)
+    {
+        try
+        {
+            return Rce.Sandbox.Sandbox.Create(Sandbox());
+        }
+        catch (SandboxUnavailableException ex)
+        {
+            await stderr.WriteLineAsync("rce: " + ex.Message).ConfigureAwait(false);
+            return null;
+        }
+    }
 }

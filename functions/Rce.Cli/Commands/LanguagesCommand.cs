@@ -17,14 +17,9 @@ internal static class LanguagesCommand
         command.SetAction(async (parse, ct) =>
         {
             var catalog = LanguageCatalog.Detect();
-            Sandbox.Sandbox sandbox;
-            try
+            var sandbox = await CliSettings.CreateSandboxAsync(stderr).ConfigureAwait(false);
+            if (sandbox is null)
             {
-                sandbox = Sandbox.Sandbox.Create(CliSettings.Sandbox());
-            }
-            catch (SandboxUnavailableException ex)
-            {
-                await stderr.WriteLineAsync("rce: " + ex.Message).ConfigureAwait(false);
                 return CliApp.NoSandbox;
             }
 

@@ -22,14 +22,16 @@ internal static class RunCommand
         var wall = new Option<string?>("--wall-time-limit") { Description = "Wall-clock time (default 3 x CPU + 1s)." };
         var memory = new Option<string?>("--memory-limit") { Description = "Memory, e.g. 256MiB (default 256MiB)." };
         var json = new Option<bool>("--json") { Description = "Print one JSON object." };
-        var command = new Command("run", "Compile (if needed) and run a program in a fresh sandbox.") { file, language, stdin, time, wall, memory, json };
+        var tests = new Option<string?>("--tests") { Description = "Directory of NAME.in / NAME.out pairs: compile once, run and grade each (1 point each)." };
+        var checker = new Option<string?>("--checker") { Description = "With --tests: lines (default), exact, tokens, float:EPS, ci, unordered, or a checker source FILE (testlib exit codes)." };
+        var command = new Command("run", "Compile (if needed) and run a program in a fresh sandbox.") { file, language, stdin, time, wall, memory, json, tests, checker };
         command.SetAction((parse, ct) => RunAsync(
-            new RunRequest(parse.GetValue(file)!, parse.GetValue(language), parse.GetValue(stdin), parse.GetValue(time), parse.GetValue(wall), parse.GetValue(memory), parse.GetValue(json)),
+            new RunRequest(parse.GetValue(file)!, parse.GetValue(language), parse.GetValue(stdin), parse.GetValue(time), parse.GetValue(wall), parse.GetValue(memory), parse.GetValue(json), parse.GetValue(tests), parse.GetValue(checker)),
             stdout, stderr, ct));
         return command;
     }
 
-    private sealed record RunRequest(string File, string? Language, string? Stdin, string? TimeLimit, string? WallTimeLimit, string? MemoryLimit, bool Json);
+    internal sealed record RunRequest(string File, string? Language, string? Stdin, string? TimeLimit, string? WallTimeLimit, string? MemoryLimit, bool Json, string? Tests = null, string? Checker = null);
 
     private static async Task<int> RunAsync(RunRequest request, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
@@ -90,20 +92,45 @@ internal static class RunCommand
                 : $"unknown language '{request.Language}' (available: {known})").ConfigureAwait(false);
         }
 
-        Sandbox.Sandbox sandbox;
-        try
+        List<Core.Grading.TestCase>? testCases = null;
+        (Core.Grading.CheckerSpec? Spec, LanguageDefinition? Language, string? Error) checker = (null, null, null);
+        if (request.Tests is not null)
         {
-            sandbox = Sandbox.Sandbox.Create(CliSettings.Sandbox());
+            testCases = TestDirectory.Load(request.Tests, out var testsError);
+            if (testCases is null)
+            {
+                return await BadInputAsync(stderr, testsError!).ConfigureAwait(false);
+            }
+
+            checker = CheckerOption.Parse(request.Checker, catalog);
+            if (checker.Error is not null)
+            {
+                return await BadInputAsync(stderr, checker.Error).ConfigureAwait(false);
+            }
         }
-        catch (SandboxUnavailableException ex)
+        else if (request.Checker is not null)
         {
-            await stderr.WriteLineAsync("rce: " + ex.Message).ConfigureAwait(false);
+            return await BadInputAsync(stderr, "--checker needs --tests").ConfigureAwait(false);
+        }
+
+        var sandbox = await CliSettings.CreateSandboxAsync(stderr).ConfigureAwait(false);
+        if (sandbox is null)
+        {
             return CliApp.NoSandbox;
         }
 
         using (sandbox)
         {
             var source = new ProgramSource([new BoxFile(name, await File.ReadAllBytesAsync(request.File, cancellationToken).ConfigureAwait(false))], name);
+            if (testCases is not null)
+            {
+                var job = new GradingJob(definition, source, [], [], limits, ResourceLimits.CompileDefaults, checker.Language, checker.Spec!.Source);
+                using var backend = new SandboxGradingBackend(new ProgramExecutor(sandbox), job);
+                var report = await new Core.Grading.Grader().GradeAsync(backend, testCases, checker.Spec, new Core.Grading.GradingOptions(), sandbox.SlotCount, cancellationToken).ConfigureAwait(false);
+                await (request.Json ? GradeOutput.PrintJsonAsync(stdout, report, definition.IsCompiled) : GradeOutput.PrintTableAsync(stdout, report)).ConfigureAwait(false);
+                return 0;
+            }
+
             var input = request.Stdin is null ? [] : await File.ReadAllBytesAsync(request.Stdin, cancellationToken).ConfigureAwait(false);
             var outcome = await ExecuteAsync(new ProgramExecutor(sandbox), definition, source, input, limits, cancellationToken).ConfigureAwait(false);
             await (request.Json ? PrintJsonAsync(stdout, outcome) : PrintHumanAsync(stdout, outcome)).ConfigureAwait(false);
