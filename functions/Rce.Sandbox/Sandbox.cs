@@ -45,6 +45,7 @@ public sealed class Sandbox : IDisposable
     private readonly TimeProvider _time;
     private readonly string _boxesRoot;
     private readonly Timer _reaper;
+    private readonly string _seccompFile;
 
     private Sandbox(SandboxOptions options, ICgroupBackend cgroups, SandboxCapabilities capabilities, ILogger logger, TimeProvider time)
     {
@@ -54,6 +55,7 @@ public sealed class Sandbox : IDisposable
         _time = time;
         Capabilities = capabilities;
         _boxesRoot = Path.Combine(options.StateRoot, "box");
+        _seccompFile = SeccompProgram.Emit(options.EffectiveLauncherPath, options.StateRoot);
         OrphanReaper.BecomeSubreaper();
         _reaper = new Timer(_ => OrphanReaper.SweepZombies(options.UidBase, options.UidCount, _spawner.IsTracked), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
         Directory.CreateDirectory(_boxesRoot);
@@ -108,7 +110,7 @@ public sealed class Sandbox : IDisposable
 
             cgroup = _cgroups.Create(name, spec.Limits.MemoryBytes, spec.Limits.Processes, _options.CpuCoresPerBox);
             var statusFile = box.StatusFile;
-            var info = StartInfo(BwrapArguments.Launcher(slot.Uid, cgroup.JoinPaths, spec.Limits, statusFile, _options.BwrapPath)
+            var info = StartInfo(BwrapArguments.Launcher(slot.Uid, cgroup.JoinPaths, spec.Limits, statusFile, _seccompFile, _options.BwrapPath)
                 .Concat(BwrapArguments.Bwrap(spec, box)));
             var report = await new BoxRun(spec, cgroup, statusFile, _options.CpuCoresPerBox, _time)
                 .RunAsync(_spawner, info, cancellationToken).ConfigureAwait(false);

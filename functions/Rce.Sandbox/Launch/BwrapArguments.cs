@@ -13,7 +13,7 @@ internal static class BwrapArguments
     /// <summary>uid and gid of the program inside the box (non-zero by design).</summary>
     public const int InsideId = 1000;
 
-    public static IEnumerable<string> Launcher(int uid, IReadOnlyList<string> cgroups, Rce.Core.Limits.ResourceLimits limits, string statusFile, string bwrap)
+    public static IEnumerable<string> Launcher(int uid, IReadOnlyList<string> cgroups, Rce.Core.Limits.ResourceLimits limits, string statusFile, string seccompFile, string bwrap)
     {
         yield return "--uid";
         yield return Num(uid);
@@ -38,6 +38,8 @@ internal static class BwrapArguments
         yield return Num(limits.StackBytes);
         yield return "--status";
         yield return statusFile;
+        yield return "--seccomp-file";
+        yield return seccompFile;
         yield return "--";
         yield return bwrap;
     }

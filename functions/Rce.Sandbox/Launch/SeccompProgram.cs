@@ -1,0 +1,33 @@
+using System.Diagnostics;
+
+namespace Rce.Sandbox.Launch;
+
+/// <summary>The seccomp BPF program, built once at start by the launcher and reused by every run.</summary>
+/// <remarks>
+/// Building the filter with libseccomp costs about 2 ms per run on our machines; the program is the
+/// same for every box, so it is emitted once into the root-owned state root (written to a unique
+/// name, then renamed, so that concurrent starts never expose a half-written file) and each launch
+/// opens it before dropping privileges.
+/// </remarks>
+internal static class SeccompProgram
+{
+    public static string Emit(string launcher, string stateRoot)
+    {
+        Directory.CreateDirectory(stateRoot);
+        var target = Path.Combine(stateRoot, "seccomp.bpf");
+        var temp = Path.Combine(stateRoot, $"seccomp.bpf.{Environment.ProcessId}.tmp");
+        var info = new ProcessStartInfo(launcher) { UseShellExecute = false, RedirectStandardError = true };
+        info.ArgumentList.Add("--emit-seccomp");
+        info.ArgumentList.Add(temp);
+        using var process = Process.Start(info) ?? throw new SandboxUnavailableException("the launcher did not start");
+        var error = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        if (process.ExitCode != 0 || !File.Exists(temp) || new FileInfo(temp).Length == 0)
+        {
+            throw new SandboxUnavailableException("the launcher could not build the seccomp filter: " + error.Trim());
+        }
+
+        File.Move(temp, target, overwrite: true);
+        return target;
+    }
+}
