@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using Rce.Core.Limits;
 using Rce.Sandbox;
 
 namespace Rce.Cli;
@@ -6,11 +7,21 @@ namespace Rce.Cli;
 /// <summary>Settings of the CLI, from environment variables in their configuration form (<c>Sandbox__Slots</c>).</summary>
 internal static class CliSettings
 {
+    // Read on each call: settings are environment variables, and tests change them between runs.
+    private static IConfiguration Configuration => new ConfigurationBuilder().AddEnvironmentVariables().Build();
+
     public static SandboxOptions Sandbox()
     {
-        var configuration = new ConfigurationBuilder().AddEnvironmentVariables().Build();
         var options = new SandboxOptions();
-        configuration.GetSection(SandboxOptions.SectionName).Bind(options);
+        Configuration.GetSection(SandboxOptions.SectionName).Bind(options);
+        return options;
+    }
+
+    /// <summary>Limit settings (<c>Limits__Run__CpuTimeMs</c>, …) over the product defaults.</summary>
+    public static LimitsOptions Limits()
+    {
+        var options = new LimitsOptions();
+        Configuration.GetSection(LimitsOptions.SectionName).Bind(options);
         return options;
     }
 

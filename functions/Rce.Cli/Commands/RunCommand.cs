@@ -45,7 +45,18 @@ internal static class RunCommand
             return await BadInputAsync(stderr, $"stdin file not found: {request.Stdin}").ConfigureAwait(false);
         }
 
-        var limits = ResourceLimits.RunDefaults;
+        ResourceLimits limits, compileLimits;
+        try
+        {
+            var settings = CliSettings.Limits();
+            limits = settings.RunLimits;
+            compileLimits = settings.CompileLimits;
+        }
+        catch (Exception ex) when (ex is ArgumentOutOfRangeException or InvalidOperationException)
+        {
+            return await BadInputAsync(stderr, "bad Limits__* setting: " + ex.Message).ConfigureAwait(false);
+        }
+
         if (request.TimeLimit is not null)
         {
             if (!LimitParser.TryParseDuration(request.TimeLimit, out var t))
@@ -53,6 +64,7 @@ internal static class RunCommand
                 return await BadInputAsync(stderr, $"bad --time-limit '{request.TimeLimit}' (use e.g. 2s or 500ms)").ConfigureAwait(false);
             }
 
+            // A wall limit derived from the CPU limit follows it; an explicit setting stays.
             limits = limits with { CpuTime = t };
         }
 
@@ -124,7 +136,7 @@ internal static class RunCommand
             var source = new ProgramSource([new BoxFile(name, await File.ReadAllBytesAsync(request.File, cancellationToken).ConfigureAwait(false))], name);
             if (testCases is not null)
             {
-                var job = new GradingJob(definition, source, [], [], limits, ResourceLimits.CompileDefaults, checker.Language, checker.Spec!.Source);
+                var job = new GradingJob(definition, source, [], [], limits, compileLimits, checker.Language, checker.Spec!.Source);
                 using var backend = new SandboxGradingBackend(new ProgramExecutor(sandbox), job);
                 var report = await new Core.Grading.Grader().GradeAsync(backend, testCases, checker.Spec, new Core.Grading.GradingOptions(), sandbox.SlotCount, cancellationToken).ConfigureAwait(false);
                 await (request.Json ? GradeOutput.PrintJsonAsync(stdout, report, definition.IsCompiled) : GradeOutput.PrintTableAsync(stdout, report)).ConfigureAwait(false);
@@ -132,7 +144,7 @@ internal static class RunCommand
             }
 
             var input = request.Stdin is null ? [] : await File.ReadAllBytesAsync(request.Stdin, cancellationToken).ConfigureAwait(false);
-            var outcome = await ExecuteAsync(new ProgramExecutor(sandbox), definition, source, input, limits, cancellationToken).ConfigureAwait(false);
+            var outcome = await ExecuteAsync(new ProgramExecutor(sandbox), definition, source, input, limits, compileLimits, cancellationToken).ConfigureAwait(false);
             await (request.Json ? PrintJsonAsync(stdout, outcome) : PrintHumanAsync(stdout, outcome)).ConfigureAwait(false);
             return 0;
         }
@@ -140,7 +152,7 @@ internal static class RunCommand
 
     internal sealed record Outcome(Verdict Verdict, CompileOutcome? Compile, RunOutcome? Run);
 
-    private static async Task<Outcome> ExecuteAsync(ProgramExecutor executor, LanguageDefinition language, ProgramSource source, byte[] stdin, ResourceLimits limits, CancellationToken cancellationToken)
+    private static async Task<Outcome> ExecuteAsync(ProgramExecutor executor, LanguageDefinition language, ProgramSource source, byte[] stdin, ResourceLimits limits, ResourceLimits compileLimits, CancellationToken cancellationToken)
     {
         string? artifact = null;
         try
@@ -149,7 +161,7 @@ internal static class RunCommand
             if (language.IsCompiled)
             {
                 artifact = executor.CreateArtifactDirectory();
-                compile = await executor.CompileAsync(language, source, [], ResourceLimits.CompileDefaults, artifact, cancellationToken).ConfigureAwait(false);
+                compile = await executor.CompileAsync(language, source, [], compileLimits, artifact, cancellationToken).ConfigureAwait(false);
                 if (!compile.Succeeded)
                 {
                     return new Outcome(compile.Verdict == Verdict.InternalError ? Verdict.InternalError : Verdict.CompileError, compile, null);

@@ -11,7 +11,7 @@ internal static class ExecutionEndpoints
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    public static async Task<IResult> ExecuteAsync(HttpContext context, SandboxHost host, ExecutionService service, IOptions<RunnerOptions> options, CancellationToken cancellationToken)
+    public static async Task<IResult> ExecuteAsync(HttpContext context, SandboxHost host, ExecutionService service, IOptions<RunnerOptions> options, IOptions<Rce.Core.Limits.LimitsOptions> limits, CancellationToken cancellationToken)
     {
         var max = options.Value.MaxRequestBytes;
         if (context.Request.ContentLength > max)
@@ -56,7 +56,7 @@ internal static class ExecutionEndpoints
             return Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Sandbox unavailable", detail: host.Problem);
         }
 
-        var validation = new RequestValidator(options.Value, host.FindUsable).Validate(request);
+        var validation = new RequestValidator(options.Value, limits.Value.RunLimits, host.FindUsable).Validate(request);
         if (validation.Execution is null)
         {
             return validation.TooLarge ? Problems.TooLarge(validation.Errors.First().Value[0]) : Problems.Validation(validation.Errors);

@@ -11,7 +11,7 @@ using Rce.Sandbox.Execution;
 namespace Rce.Runner.Execution;
 
 /// <summary>Grades one validated execution: compile once (cached), tests in parallel up to the slot pool.</summary>
-internal sealed class ExecutionService(SandboxHost host, CompileCache cache, IOptions<RunnerOptions> options, ILogger<ExecutionService> logger)
+internal sealed class ExecutionService(SandboxHost host, CompileCache cache, IOptions<RunnerOptions> options, IOptions<LimitsOptions> limits, ILogger<ExecutionService> logger)
 {
     private readonly Grader _grader = new();
 
@@ -24,7 +24,7 @@ internal sealed class ExecutionService(SandboxHost host, CompileCache cache, IOp
             execution.CompilerOptions,
             execution.Args,
             execution.Limits,
-            ResourceLimits.CompileDefaults,
+            limits.Value.CompileLimits,
             execution.CheckerLanguage,
             execution.Checker.Source);
         using var backend = new SandboxGradingBackend(host.Executor!, job, cache, host.VersionOf);

@@ -6,9 +6,9 @@ namespace Rce.Runner.Execution;
 /// <summary>Validates per-request limits against the runner's configured maxima.</summary>
 internal static class LimitsValidator
 {
-    public static ResourceLimits Validate(LimitsDto? dto, RunnerOptions max, Action<string, string> error)
+    public static ResourceLimits Validate(LimitsDto? dto, ResourceLimits defaults, RunnerOptions max, Action<string, string> error)
     {
-        var limits = ResourceLimits.RunDefaults;
+        var limits = defaults;
         if (dto is null)
         {
             return limits;

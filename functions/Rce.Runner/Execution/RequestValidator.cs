@@ -1,4 +1,5 @@
 using System.Text;
+using Rce.Core.Limits;
 using Rce.Core.Grading;
 using Rce.Runner.Api;
 using Rce.Sandbox.Boxes;
@@ -9,7 +10,7 @@ namespace Rce.Runner.Execution;
 
 /// <summary>Turns an API request into a <see cref="ValidatedExecution"/>, or names every bad field.</summary>
 /// <remarks>Every error names the JSON path of the field (<c>files[2].name</c>), for RFC 9457 problem details.</remarks>
-internal sealed class RequestValidator(RunnerOptions options, Func<string, LanguageDefinition?> findLanguage)
+internal sealed class RequestValidator(RunnerOptions options, ResourceLimits runDefaults, Func<string, LanguageDefinition?> findLanguage)
 {
     /// <summary>Validation outcome: the execution, or errors (and whether they are about size: 413).</summary>
     public sealed record Result(ValidatedExecution? Execution, Dictionary<string, string[]> Errors, bool TooLarge);
@@ -90,7 +91,7 @@ internal sealed class RequestValidator(RunnerOptions options, Func<string, Langu
         var compilerOptions = Strings(request.CompilerOptions, "compilerOptions", Error);
         var args = Strings(request.Args, "args", Error);
         var (tests, single) = TestsValidator.Validate(request, options.MaxTests, Error);
-        var limits = LimitsValidator.Validate(request.Limits, options, Error);
+        var limits = LimitsValidator.Validate(request.Limits, runDefaults, options, Error);
         var (checker, checkerLanguage) = CheckerValidator.Validate(request.Checker, findLanguage, Error);
         var grading = new GradingOptions(request.Grading?.StopOnFirstFailure ?? false, request.Grading?.BatchesAllOrNothing ?? true);
 

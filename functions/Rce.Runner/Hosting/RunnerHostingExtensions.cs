@@ -15,6 +15,8 @@ public static class RunnerHostingExtensions
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddOptions<RunnerOptions>().BindConfiguration(RunnerOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<SandboxOptions>().BindConfiguration(SandboxOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<Rce.Core.Limits.LimitsOptions>().BindConfiguration(Rce.Core.Limits.LimitsOptions.SectionName)
+            .Validate(o => { _ = o.RunLimits; _ = o.CompileLimits; return true; }, "Limits__* settings must be positive").ValidateOnStart();
         builder.Services.AddProblemDetails();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(sp => new SandboxHost(sp.GetRequiredService<IOptions<SandboxOptions>>().Value, sp.GetRequiredService<ILogger<SandboxHost>>()));

@@ -137,3 +137,44 @@ public sealed class RunCommandTests
         Requires.Tool("/usr/bin/bwrap", "bubblewrap");
     }
 }
+
+public sealed class LimitSettingsTests
+{
+    [Fact]
+    public async Task LimitsSetting_ChangesTheRunDefault()
+    {
+        Requires.Root();
+        Requires.Tool("/usr/bin/bwrap", "bubblewrap");
+        var file = CliHarness.WriteSource("spin.py", "while True: pass\n");
+        Environment.SetEnvironmentVariable("Limits__Run__CpuTimeMs", "300");
+        try
+        {
+            var (exit, stdout, stderr) = await CliHarness.RunAsync("run", file, "--json");
+            Assert.True(exit == 0, stderr);
+            using var doc = JsonDocument.Parse(stdout);
+            Assert.Equal("TLE", doc.RootElement.GetProperty("verdict").GetString());
+            Assert.True(doc.RootElement.GetProperty("cpuTimeMs").GetInt64() < 1500, stdout);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("Limits__Run__CpuTimeMs", null);
+        }
+    }
+
+    [Fact]
+    public async Task LimitsSetting_Invalid_ExitsTwo()
+    {
+        var file = CliHarness.WriteSource("x.py", "print(1)\n");
+        Environment.SetEnvironmentVariable("Limits__Run__Processes", "0");
+        try
+        {
+            var (exit, _, stderr) = await CliHarness.RunAsync("run", file);
+            Assert.Equal(2, exit);
+            Assert.Contains("Limits__", stderr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("Limits__Run__Processes", null);
+        }
+    }
+}
