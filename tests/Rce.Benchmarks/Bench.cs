@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Security.Cryptography;
 using Rce.Sandbox;
 using SandboxEngine = Rce.Sandbox.Sandbox;
 
@@ -17,7 +16,7 @@ internal sealed record ThroughputResult(Workload Workload, int RunsPerMode, doub
     public double Ratio => SandboxRate / BareRate;
 }
 
-/// <summary>Everything one benchmark run measured.</summary>
+/// <summary>Everything one benchmark run measured; a suite that did not run has empty lists or null.</summary>
 internal sealed record BenchResults(
     BenchOptions Options,
     MachineInfo Machine,
@@ -26,10 +25,15 @@ internal sealed record BenchResults(
     int SlotCount,
     string? CgroupVersion,
     TimeSpan Duration,
+    TimeSpan SandboxDuration,
     IReadOnlyList<LatencyResult> Latency,
-    IReadOnlyList<ThroughputResult> Throughput);
+    IReadOnlyList<ThroughputResult> Throughput,
+    GradingResults? Grading);
 
-/// <summary>The benchmark: sequential latency pairs, then concurrent throughput rounds, bare and sandboxed interleaved.</summary>
+/// <summary>
+/// The benchmark. Sandbox suite: sequential latency pairs, then concurrent throughput rounds, bare
+/// and sandboxed interleaved. Grading suite: see <see cref="GradingBench"/>.
+/// </summary>
 internal static class Bench
 {
     private const string WorkRoot = "/run/rce-bench";
@@ -52,33 +56,44 @@ internal static class Bench
         {
             var machine = MachineInfo.Read(sandboxOptions.BwrapPath);
             var loadBefore = MachineInfo.LoadAverage();
-            var workDir = CreateWorkDirectory();
-            try
+            var latency = new List<LatencyResult>();
+            var throughput = new List<ThroughputResult>();
+            var sandboxDuration = TimeSpan.Zero;
+            if (options.RunsSandbox)
             {
-                await CompileHelloAsync(workDir);
-                await File.WriteAllBytesAsync(Path.Combine(workDir, "main.py"), Workload.PythonSource.ToArray());
-                Workload[] workloads = [Workload.StaticC(workDir), Workload.Python(workDir)];
-
-                var latency = new List<LatencyResult>();
-                foreach (var workload in workloads)
-                {
-                    latency.Add(await MeasureLatencyAsync(workload, sandbox, options, progress));
-                }
-
-                var throughput = new List<ThroughputResult>();
-                foreach (var workload in workloads)
-                {
-                    throughput.Add(await MeasureThroughputAsync(workload, sandbox, options, progress));
-                }
-
-                return MarkdownReport.Render(new BenchResults(
-                    options, machine, loadBefore, MachineInfo.LoadAverage(), sandbox.SlotCount, sandbox.Capabilities.CgroupVersion,
-                    Stopwatch.GetElapsedTime(began), latency, throughput));
+                var sandboxBegan = Stopwatch.GetTimestamp();
+                await RunSandboxSuiteAsync(sandbox, options, progress, latency, throughput);
+                sandboxDuration = Stopwatch.GetElapsedTime(sandboxBegan);
             }
-            finally
+
+            var grading = options.RunsGrading ? await GradingBench.RunAsync(sandbox, options, progress) : null;
+            return MarkdownReport.Render(new BenchResults(
+                options, machine, loadBefore, MachineInfo.LoadAverage(), sandbox.SlotCount, sandbox.Capabilities.CgroupVersion,
+                Stopwatch.GetElapsedTime(began), sandboxDuration, latency, throughput, grading));
+        }
+    }
+
+    private static async Task RunSandboxSuiteAsync(SandboxEngine sandbox, BenchOptions options, TextWriter progress, List<LatencyResult> latency, List<ThroughputResult> throughput)
+    {
+        var workDir = ScratchDirectory.Create(WorkRoot);
+        try
+        {
+            await CompileHelloAsync(workDir);
+            await File.WriteAllBytesAsync(Path.Combine(workDir, "main.py"), Workload.PythonSource.ToArray());
+            Workload[] workloads = [Workload.StaticC(workDir), Workload.Python(workDir)];
+            foreach (var workload in workloads)
             {
-                Directory.Delete(workDir, recursive: true);
+                latency.Add(await MeasureLatencyAsync(workload, sandbox, options, progress));
             }
+
+            foreach (var workload in workloads)
+            {
+                throughput.Add(await MeasureThroughputAsync(workload, sandbox, options, progress));
+            }
+        }
+        finally
+        {
+            ScratchDirectory.Delete(workDir);
         }
     }
 
@@ -169,7 +184,8 @@ internal static class Bench
         return new ThroughputResult(workload, runs, runs / bareTime.TotalSeconds, runs / boxedTime.TotalSeconds);
     }
 
-    private static async Task<TimeSpan> RunConcurrentAsync(int count, int concurrency, Func<Task> run)
+    /// <summary>Runs <paramref name="count"/> calls of <paramref name="run"/>, at most <paramref name="concurrency"/> at once; returns the elapsed time.</summary>
+    public static async Task<TimeSpan> RunConcurrentAsync(int count, int concurrency, Func<Task> run)
     {
         var next = 0;
         var started = Stopwatch.GetTimestamp();
@@ -182,45 +198,6 @@ internal static class Bench
         }));
         await Task.WhenAll(workers);
         return Stopwatch.GetElapsedTime(started);
-    }
-
-    /// <summary>A directory every slot uid can read (bound read-only at <c>/out</c> for the C hello).</summary>
-    private static string CreateWorkDirectory()
-    {
-        const UnixFileMode mode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
-            | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
-        Directory.CreateDirectory(WorkRoot);
-        File.SetUnixFileMode(WorkRoot, mode);
-        RemoveStaleDirectories();
-        var dir = Path.Combine(WorkRoot, $"{Environment.ProcessId}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}");
-        Directory.CreateDirectory(dir);
-        File.SetUnixFileMode(dir, mode);
-        return dir;
-    }
-
-    /// <summary>Deletes what interrupted runs left (directories named after a process that is gone).</summary>
-    private static void RemoveStaleDirectories()
-    {
-        foreach (var dir in Directory.EnumerateDirectories(WorkRoot))
-        {
-            var name = Path.GetFileName(dir);
-            var dash = name.IndexOf('-', StringComparison.Ordinal);
-            if (dash > 0 && int.TryParse(name.AsSpan(0, dash), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var pid)
-                && pid != Environment.ProcessId && !Directory.Exists($"/proc/{pid}"))
-            {
-                try
-                {
-                    // Only plain files we wrote (hello.c, hello, main.py): never mount points.
-                    Directory.Delete(dir, recursive: true);
-                }
-                catch (IOException)
-                {
-                }
-                catch (UnauthorizedAccessException)
-                {
-                }
-            }
-        }
     }
 
     private static async Task CompileHelloAsync(string dir)

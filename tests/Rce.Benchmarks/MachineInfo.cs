@@ -76,7 +76,7 @@ internal sealed record MachineInfo(string Cpu, int LogicalCpus, string Memory, s
         }
     }
 
-    private static string? Command(string path, string argument)
+    public static string? Command(string path, string argument)
     {
         try
         {

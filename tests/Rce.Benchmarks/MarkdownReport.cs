@@ -14,7 +14,7 @@ internal static class MarkdownReport
     {
         var o = r.Options;
         var s = new StringBuilder();
-        Line(s, "## Sandbox benchmark");
+        Line(s, r.Grading is null ? "## Sandbox benchmark" : r.Latency.Count == 0 ? "## Grading and runner benchmark" : "## Sandbox, grading and runner benchmark");
         Line(s);
         Line(s, "| Machine | |");
         Line(s, "|---|---|");
@@ -24,10 +24,37 @@ internal static class MarkdownReport
         Line(s, $"| OS | {r.Machine.Os} |");
         Line(s, $"| Sandbox | {r.Machine.Bwrap}, cgroup {r.CgroupVersion ?? "?"}, {r.SlotCount} machine-wide slots |");
         Line(s, $"| Runtime | {r.Machine.Runtime} |");
+        if (r.Grading is { } g)
+        {
+            Line(s, $"| Toolchains | {g.Toolchains} |");
+        }
+
         Line(s, $"| Load average (1/5/15 min) | before {r.LoadBefore}; after {r.LoadAfter} |");
-        Line(s, $"| Run | {(o.Quick ? "--quick (smoke test; numbers are indicative only), " : "")}{o.Iterations} sequential pairs per workload after {o.WarmupPairs} warm-up; " +
-                $"throughput {(r.Throughput.Count > 0 ? r.Throughput[0].RunsPerMode : 0)} runs per mode in {o.ThroughputRounds} alternating rounds at concurrency {o.Concurrency}; took {r.Duration.TotalSeconds:0} s |");
+        var quick = o.Quick ? "--quick (smoke test; numbers are indicative only), " : "";
+        if (r.Latency.Count > 0)
+        {
+            Line(s, $"| Run | {quick}{o.Iterations} sequential pairs per workload after {o.WarmupPairs} warm-up; " +
+                    $"throughput {(r.Throughput.Count > 0 ? r.Throughput[0].RunsPerMode : 0)} runs per mode in {o.ThroughputRounds} alternating rounds at concurrency {o.Concurrency}; took {r.SandboxDuration.TotalSeconds:0} s |");
+        }
+
+        if (r.Grading is { } grading)
+        {
+            Line(s, $"| Grading run | {quick}{grading.Grading.Tests} tests, {grading.Grading.OneCompile.Count} one-compile and {grading.Grading.PerTest.Count} compile-per-test gradings; " +
+                    $"{o.CacheIterations} cache misses per language, {GradingBench.HitsPerMiss} hits each; runner {(grading.Runner.Count > 0 ? grading.Runner[0].RunsPerMode : 0)} tests per mode " +
+                    $"in {grading.ThroughputRounds} rotating rounds; load before {grading.LoadBefore}, after {grading.LoadAfter}; took {grading.Duration.TotalSeconds:0} s |");
+        }
+
+        if (r.Latency.Count > 0 && r.Grading is not null)
+        {
+            Line(s, $"| Total | took {r.Duration.TotalSeconds:0} s |");
+        }
+
         Line(s);
+        if (r.Latency.Count == 0)
+        {
+            GradingReport.Render(s, r.Grading!);
+            return s.ToString();
+        }
 
         Line(s, "### Latency per run (sequential, bare and sandboxed interleaved)");
         Line(s);
@@ -104,10 +131,16 @@ internal static class MarkdownReport
                     $"{(py.Ratio >= PythonThroughputGoal ? "yes" : "**no**")} |");
         }
 
+        if (r.Grading is not null)
+        {
+            Line(s);
+            GradingReport.Render(s, r.Grading);
+        }
+
         return s.ToString();
     }
 
-    private static string Ms(double value) => value.ToString(Math.Abs(value) < 10 ? "0.00" : "0.0", CultureInfo.InvariantCulture) + " ms";
+    public static string Ms(double value) => value.ToString(Math.Abs(value) < 10 ? "0.00" : "0.0", CultureInfo.InvariantCulture) + " ms";
 
-    private static void Line(StringBuilder s, string text = "") => s.Append(text).Append('\n');
+    public static void Line(StringBuilder s, string text = "") => s.Append(text).Append('\n');
 }
