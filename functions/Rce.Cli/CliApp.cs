@@ -15,6 +15,7 @@ internal static class CliApp
         {
             RunCommand.Create(stdout, stderr),
             LanguagesCommand.Create(stdout, stderr),
+            UpCommand.Create(stdout, stderr),
         };
 
         var parse = root.Parse(args);
