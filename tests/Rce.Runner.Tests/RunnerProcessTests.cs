@@ -19,7 +19,7 @@ public sealed class RunnerProcessTests
     {
         Requires.Root();
         Requires.Tool("/usr/bin/bwrap", "bubblewrap");
-        var port = FreePort();
+        var port = LoopbackPorts.Free();
         using var runner = Start(("Runner__Token", "process-test-token-0123456789"), ("Runner__Urls", $"http://127.0.0.1:{port}"));
         try
         {
@@ -44,7 +44,7 @@ public sealed class RunnerProcessTests
     [Fact]
     public async Task Process_WithoutToken_RefusesToStart()
     {
-        using var runner = Start(("Runner__Token", ""), ("Runner__Urls", $"http://127.0.0.1:{FreePort()}"));
+        using var runner = Start(("Runner__Token", ""), ("Runner__Urls", $"http://127.0.0.1:{LoopbackPorts.Free()}"));
         var exited = runner.WaitForExitAsync(TestContext.Current.CancellationToken);
         var finished = await Task.WhenAny(exited, Task.Delay(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken));
         if (finished != exited)
@@ -93,12 +93,5 @@ public sealed class RunnerProcessTests
         }
 
         Assert.Fail("the runner never became healthy");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

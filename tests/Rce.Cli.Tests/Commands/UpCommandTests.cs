@@ -19,7 +19,7 @@ public sealed class UpCommandTests
         var runner = Path.Combine(RepoPaths.Root, "functions", "Rce.Runner", "bin", "Release", "net10.0", "Rce.Runner.dll");
         var cli = Path.Combine(RepoPaths.Root, "functions", "Rce.Cli", "bin", "Release", "net10.0", "rce.dll");
         Requires.That(File.Exists(runner) && File.Exists(cli), "the Release build is made by ./rce");
-        var port = FreePort();
+        var port = LoopbackPorts.Free();
         using var up = Start(cli, "up", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
         // Drain the runner's logs (stderr) so that a full pipe never stalls it.
@@ -66,7 +66,7 @@ public sealed class UpCommandTests
         await up.WaitForExitAsync(timeout.Token);
         Assert.Equal(0, up.ExitCode);
         _ = await upErrors;
-        Assert.True(PortIsFree(port), "the runner still holds the port after `rce up` exited");
+        Assert.True(LoopbackPorts.IsFree(port), "the runner still holds the port after `rce up` exited");
     }
 
     private static Process Start(string cli, params string[] args)
@@ -85,26 +85,5 @@ public sealed class UpCommandTests
         var process = Process.Start(info)!;
         process.StandardInput.Close();
         return process;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private static bool PortIsFree(int port)
-    {
-        try
-        {
-            using var listener = new TcpListener(IPAddress.Loopback, port);
-            listener.Start();
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
     }
 }

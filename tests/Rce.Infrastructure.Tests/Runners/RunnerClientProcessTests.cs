@@ -22,7 +22,7 @@ public sealed class RunnerClientProcessTests
         Requires.Root();
         Requires.Tool("/usr/bin/bwrap", "bubblewrap");
         var ct = TestContext.Current.CancellationToken;
-        var (dead, live) = (FreePort(), FreePort());
+        var (dead, live) = (LoopbackPorts.Free(), LoopbackPorts.Free());
         using var runner = Start(live);
         try
         {
@@ -96,12 +96,5 @@ public sealed class RunnerClientProcessTests
         }
 
         Assert.Fail("the runner never became healthy");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
