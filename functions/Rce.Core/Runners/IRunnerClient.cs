@@ -12,4 +12,9 @@ public interface IRunnerClient
     /// <returns>The first answer of a runner: a 4xx or 5xx body is an answer too, not a failure.</returns>
     /// <exception cref="RunnerUnavailableException">No runner answered within the retries and timeouts.</exception>
     Task<RunnerResponse> ExecuteAsync(RunnerRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Asks every configured runner for its health and languages, in parallel, each under a short timeout.</summary>
+    /// <param name="cancellationToken">Cancels the probes.</param>
+    /// <returns>One entry per runner, in configuration order; a runner that did not answer is unhealthy, not an exception.</returns>
+    Task<IReadOnlyList<RunnerProbe>> ProbeAsync(CancellationToken cancellationToken = default);
 }

@@ -43,6 +43,10 @@ internal sealed class HttpRunnerClient(HttpClient http, RunnerPool pool, ILogger
         }
     }
 
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<RunnerProbe>> ProbeAsync(CancellationToken cancellationToken = default) =>
+        await Task.WhenAll(pool.Endpoints.Select(e => RunnerProber.ProbeAsync(http, e, cancellationToken))).ConfigureAwait(false);
+
     private static bool IsUnavailable(Exception exception, CancellationToken cancellationToken) =>
         exception is HttpRequestException or ExecutionRejectedException
         || (exception is OperationCanceledException && !cancellationToken.IsCancellationRequested);

@@ -1,3 +1,4 @@
+using Rce.Core.Executions;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;

@@ -1,3 +1,4 @@
+using Rce.Core.Executions;
 using Rce.Runner.Hosting;
 
 namespace Rce.Runner.Api;

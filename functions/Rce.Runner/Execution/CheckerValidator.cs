@@ -1,3 +1,4 @@
+using Rce.Core.Executions;
 using Rce.Core.Grading;
 using Rce.Runner.Api;
 using Rce.Sandbox.Languages;

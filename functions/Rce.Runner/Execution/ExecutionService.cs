@@ -1,3 +1,4 @@
+using Rce.Core.Executions;
 using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using Rce.Core.Grading;

@@ -1,3 +1,4 @@
+using Rce.Core.Executions;
 using Rce.Core.Limits;
 using Rce.Runner.Api;
 

@@ -1,3 +1,4 @@
+using Rce.Core.Executions;
 using System.Text;
 using Rce.Core.Grading;
 using Rce.Runner.Api;

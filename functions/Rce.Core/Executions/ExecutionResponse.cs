@@ -1,4 +1,9 @@
-namespace Rce.Runner.Api;
+// The wire contract of POST /v1/executions, shared by the runner (which serves it) and the Functions
+// app (which validates submissions against it and calls the runner with it). Fields are documented
+// in README.md (Runner API).
+#pragma warning disable CS1591
+
+namespace Rce.Core.Executions;
 
 /// <summary>Answer of <c>POST /v1/executions</c>.</summary>
 public sealed record ExecutionResponse(

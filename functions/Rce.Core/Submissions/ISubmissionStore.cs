@@ -1,0 +1,85 @@
+namespace Rce.Core.Submissions;
+
+/// <summary>
+/// Persistence of submissions (port; Azure Tables + Blobs in Rce.Infrastructure). Every update is a
+/// single-entity compare-and-set on the row's ETag (durable-style-workflow §3.2).
+/// </summary>
+public interface ISubmissionStore
+{
+    /// <summary>Stores the request blob, then inserts the row. Creating an id that exists returns the stored row (redelivery, idempotent replay).</summary>
+    /// <param name="submission">The new row (no ETag).</param>
+    /// <param name="request">The runner request body (JSON); may hold source and stdin.</param>
+    /// <param name="cancellationToken">Cancels the writes.</param>
+    /// <returns>The stored row with its ETag.</returns>
+    Task<Submission> CreateAsync(Submission submission, ReadOnlyMemory<byte> request, CancellationToken cancellationToken);
+
+    /// <summary>Reads a row.</summary>
+    /// <param name="id">Submission id.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The row, or null when unknown.</returns>
+    Task<Submission?> GetAsync(string id, CancellationToken cancellationToken);
+
+    /// <summary>Replaces the row if it still has <see cref="Submission.ETag"/>.</summary>
+    /// <param name="submission">The new state, carrying the ETag it was derived from.</param>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    /// <returns>The stored row with its new ETag, or null when another writer won (412) or the row is gone (404).</returns>
+    Task<Submission?> TryUpdateAsync(Submission submission, CancellationToken cancellationToken);
+
+    /// <summary>Reads the runner request body.</summary>
+    /// <param name="id">Submission id.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The body, or null when missing (purged).</returns>
+    Task<byte[]?> ReadRequestAsync(string id, CancellationToken cancellationToken);
+
+    /// <summary>Writes (overwrites) the result document; called before the row says Completed, so a completed row always has one.</summary>
+    /// <param name="id">Submission id.</param>
+    /// <param name="result">The runner's result JSON.</param>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    /// <returns>A task.</returns>
+    Task WriteResultAsync(string id, ReadOnlyMemory<byte> result, CancellationToken cancellationToken);
+
+    /// <summary>Reads the result document.</summary>
+    /// <param name="id">Submission id.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The result, or null when none was written.</returns>
+    Task<byte[]?> ReadResultAsync(string id, CancellationToken cancellationToken);
+
+    /// <summary>Appends a history event (best effort: history never decides a transition).</summary>
+    /// <param name="id">Submission id.</param>
+    /// <param name="historyEvent">The event.</param>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    /// <returns>A task.</returns>
+    Task AppendHistoryAsync(string id, HistoryEvent historyEvent, CancellationToken cancellationToken);
+
+    /// <summary>Reads the history in order.</summary>
+    /// <param name="id">Submission id.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The events, oldest first.</returns>
+    Task<IReadOnlyList<HistoryEvent>> ReadHistoryAsync(string id, CancellationToken cancellationToken);
+
+    /// <summary>Lists a tenant's submissions, newest pages as the store gives them, with a continuation token.</summary>
+    /// <param name="query">Filters and page size.</param>
+    /// <param name="continuation">The token of the previous page, or null for the first.</param>
+    /// <param name="cancellationToken">Cancels the query.</param>
+    /// <returns>One page.</returns>
+    Task<SubmissionPage> ListAsync(SubmissionQuery query, string? continuation, CancellationToken cancellationToken);
+
+    /// <summary>Deletes the row, its history and its blobs (purge).</summary>
+    /// <param name="id">Submission id.</param>
+    /// <param name="cancellationToken">Cancels the deletes.</param>
+    /// <returns>A task.</returns>
+    Task DeleteAsync(string id, CancellationToken cancellationToken);
+}
+
+/// <summary>Filters of <see cref="ISubmissionStore.ListAsync"/>.</summary>
+/// <param name="Tenant">Only this tenant's submissions.</param>
+/// <param name="Statuses">Only these statuses; null or empty for all.</param>
+/// <param name="CreatedFrom">Inclusive lower bound of the creation time.</param>
+/// <param name="CreatedTo">Inclusive upper bound of the creation time.</param>
+/// <param name="Top">Page size (1–1000).</param>
+public sealed record SubmissionQuery(string Tenant, IReadOnlyCollection<SubmissionStatus>? Statuses, DateTimeOffset? CreatedFrom, DateTimeOffset? CreatedTo, int Top);
+
+/// <summary>One page of a listing.</summary>
+/// <param name="Items">The rows.</param>
+/// <param name="Continuation">Token of the next page; null when there is none.</param>
+public sealed record SubmissionPage(IReadOnlyList<Submission> Items, string? Continuation);

@@ -1,0 +1,96 @@
+using Rce.Core.Verdicts;
+
+namespace Rce.Core.Submissions;
+
+/// <summary>
+/// The instance row of one submission's workflow (durable-style-workflow §3.1). Every change is a
+/// compare-and-set on <see cref="ETag"/>: a store answers "lost" when another writer changed the
+/// row first, and the loser re-reads and decides again. The request and the result live in blobs;
+/// the row holds what lists and status queries need.
+/// </summary>
+public sealed record Submission
+{
+    /// <summary>Instance id: 32 lowercase hex digits (a GUID in N format, as Durable's).</summary>
+    public required string Id { get; init; }
+
+    /// <summary>The tenant that owns it; every read is scoped to it.</summary>
+    public required string Tenant { get; init; }
+
+    /// <summary>Workflow status.</summary>
+    public SubmissionStatus Status { get; init; }
+
+    /// <summary>What a running submission is doing (<c>running</c>, <c>grading</c>); null otherwise.</summary>
+    public string? Phase { get; init; }
+
+    /// <summary>The final verdict; null until terminal (Terminated keeps null).</summary>
+    public Verdict? Verdict { get; init; }
+
+    /// <summary>Points earned; null until completed.</summary>
+    public double? Score { get; init; }
+
+    /// <summary>Points available; null until completed.</summary>
+    public double? MaxScore { get; init; }
+
+    /// <summary>Language id of the request.</summary>
+    public required string Language { get; init; }
+
+    /// <summary>Queue it waits in.</summary>
+    public SubmissionPriority Priority { get; init; }
+
+    /// <summary>Where to POST the result when terminal; null for none.</summary>
+    public string? CallbackUrl { get; init; }
+
+    /// <summary>The LMS's metadata.</summary>
+    public SubmissionMetadata Metadata { get; init; } = SubmissionMetadata.Empty;
+
+    /// <summary>Tests the runner will run (a stdin-only request counts as one).</summary>
+    public int TestCount { get; init; }
+
+    /// <summary>Wall-time limit of one test, in milliseconds (for the runner call timeout).</summary>
+    public int TestWallMs { get; init; }
+
+    /// <summary>Wall-time limit of the compile step, in milliseconds (0 when nothing is compiled).</summary>
+    public int CompileWallMs { get; init; }
+
+    /// <summary>When it was accepted.</summary>
+    public DateTimeOffset CreatedTime { get; init; }
+
+    /// <summary>Last change of the row.</summary>
+    public DateTimeOffset LastUpdatedTime { get; init; }
+
+    /// <summary>When the current (or last) attempt started.</summary>
+    public DateTimeOffset? StartedTime { get; init; }
+
+    /// <summary>When it became terminal.</summary>
+    public DateTimeOffset? CompletedTime { get; init; }
+
+    /// <summary>Attempts started so far (runner calls), 0 while never started.</summary>
+    public int Attempt { get; init; }
+
+    /// <summary>
+    /// While Running: until when the worker that holds it may still be working. After that a
+    /// redelivered message or the reconcile pass may take it over (the holder died).
+    /// </summary>
+    public DateTimeOffset? LeaseUntil { get; init; }
+
+    /// <summary>Why it failed or was terminated; null otherwise.</summary>
+    public string? Reason { get; init; }
+
+    /// <summary>The batch it belongs to, if any.</summary>
+    public string? BatchId { get; init; }
+
+    /// <summary>Its position in the batch (0-based); -1 outside a batch.</summary>
+    public int BatchIndex { get; init; } = -1;
+
+    /// <summary>The instance it restarts (same input), if any.</summary>
+    public string? RestartOf { get; init; }
+
+    /// <summary>Whether the result blob holds a result (true once Completed).</summary>
+    public bool HasResult { get; init; }
+
+    /// <summary>Top-level stdout/stderr/exitCode are served (a stdin request without tests).</summary>
+    public bool SingleRun { get; init; }
+
+    /// <summary>Opaque concurrency token of the stored row; null before it is stored.</summary>
+    public string? ETag { get; init; }
+}

@@ -1,0 +1,426 @@
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Rce.Core.Executions;
+using Rce.Core.Runners;
+using Rce.Core.Verdicts;
+
+namespace Rce.Core.Submissions;
+
+/// <summary>
+/// The submission workflow (design §3): one runner call per submission, guarded by compare-and-set
+/// transitions on the instance row, retried with back-off through delayed messages, recovered by
+/// reconcile messages, ended Failed/IE by the poison path. Every entry point is safe under
+/// redelivery and concurrent workers: the row's transition decides who acts, a lost race (412)
+/// means "re-read and decide again", and nothing can leave a submission Running for ever.
+/// </summary>
+public sealed class SubmissionWorkflow
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    private readonly ISubmissionStore _store;
+    private readonly IBatchStore _batches;
+    private readonly IWorkQueues _queues;
+    private readonly IRunnerClient _runners;
+    private readonly PriorityGate _gate;
+    private readonly CompletionSignals _signals;
+    private readonly WorkflowOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger<SubmissionWorkflow> _logger;
+
+    /// <summary>Creates the workflow.</summary>
+    public SubmissionWorkflow(
+        ISubmissionStore store,
+        IBatchStore batches,
+        IWorkQueues queues,
+        IRunnerClient runners,
+        PriorityGate gate,
+        CompletionSignals signals,
+        WorkflowOptions options,
+        TimeProvider time,
+        ILogger<SubmissionWorkflow> logger)
+    {
+        _store = store;
+        _batches = batches;
+        _queues = queues;
+        _runners = runners;
+        _gate = gate;
+        _signals = signals;
+        _options = options;
+        _time = time;
+        _logger = logger;
+    }
+
+    /// <summary>Raised after a terminal transition was won (once per submission): callbacks hook here.</summary>
+    public event Func<Submission, CancellationToken, Task>? Ended;
+
+    /// <summary>Accepts a new submission: stores it, arms its reconcile check (singles only), enqueues its first attempt.</summary>
+    /// <param name="submission">The new row.</param>
+    /// <param name="request">The runner request body.</param>
+    /// <param name="cancellationToken">Cancels the writes.</param>
+    /// <returns>The stored row.</returns>
+    public async Task<Submission> AcceptAsync(Submission submission, ReadOnlyMemory<byte> request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(submission);
+
+        // Reconcile first (durable-style-workflow §3.3): if we die before the run message is sent,
+        // the check finds the submission Queued and sends it. Batches have one check for all members.
+        if (submission.BatchId is null)
+        {
+            await _queues.EnqueueAsync(WorkQueueId.Reconcile, new WorkMessage(submission.Id), ReconcileDelay, cancellationToken).ConfigureAwait(false);
+        }
+
+        var stored = await _store.CreateAsync(submission, request, cancellationToken).ConfigureAwait(false);
+        await _store.AppendHistoryAsync(stored.Id, new HistoryEvent("ExecutionStarted", stored.CreatedTime, "SubmissionWorkflow"), cancellationToken).ConfigureAwait(false);
+        if (stored.Status == SubmissionStatus.Queued && stored.Attempt == 0)
+        {
+            await EnqueueRunAsync(stored, 1, TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
+        }
+
+        return stored;
+    }
+
+    /// <summary>Handles a run message (queue functions <c>RunSubmission</c> and <c>RunSubmissionHigh</c>).</summary>
+    /// <param name="message">The message.</param>
+    /// <param name="cancellationToken">Cancels on shutdown; a cancelled attempt is redelivered by the queue.</param>
+    /// <returns>A task; it throws only on storage failures (the queue's retry and poison path takes over).</returns>
+    public async Task RunAsync(WorkMessage message, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var claimed = await ClaimAsync(message, cancellationToken).ConfigureAwait(false);
+        if (claimed is null)
+        {
+            return;
+        }
+
+        WorkflowLog.Started(_logger, claimed.Id, claimed.Attempt);
+        await _store.AppendHistoryAsync(claimed.Id, new HistoryEvent("TaskScheduled", Now, "RunOnRunner", $"attempt {claimed.Attempt}"), cancellationToken).ConfigureAwait(false);
+        var body = await _store.ReadRequestAsync(claimed.Id, cancellationToken).ConfigureAwait(false);
+        if (body is null)
+        {
+            await FinishAsync(claimed, SubmissionStatus.Failed, Verdict.InternalError, "the stored request is missing", null, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        RunnerResponse response;
+        try
+        {
+            using (await _gate.EnterAsync(claimed.Priority, cancellationToken).ConfigureAwait(false))
+            {
+                response = await _runners.ExecuteAsync(RunnerRequestFor(claimed, body), cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (RunnerUnavailableException error)
+        {
+            await RetryOrFailAsync(claimed, error.Message, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        if (response.StatusCode == 200 && TryParseResult(response.Body, out var result))
+        {
+            var working = await _store.TryUpdateAsync(claimed with { Phase = "grading", LastUpdatedTime = Now }, cancellationToken).ConfigureAwait(false);
+            if (working is null)
+            {
+                return; // terminated, or our lease expired and another worker took over
+            }
+
+            await _store.WriteResultAsync(claimed.Id, response.Body, cancellationToken).ConfigureAwait(false);
+            await FinishAsync(working with { HasResult = true, Score = result.Score, MaxScore = result.MaxScore }, SubmissionStatus.Completed, ParseVerdict(result.Verdict), null, "TaskCompleted", cancellationToken).ConfigureAwait(false);
+        }
+        else if (response.StatusCode >= 500 || response.StatusCode == 200)
+        {
+            // 5xx: the sandbox or runner failed (ours, retryable, design §4); 200 without a result: a broken runner.
+            await RetryOrFailAsync(claimed, $"runner {response.Runner} answered {response.StatusCode}{Problem(response.Body)}", cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            // 4xx: the runner refused this request; retrying cannot help.
+            await FinishAsync(claimed, SubmissionStatus.Failed, Verdict.InternalError, $"the runner refused the request ({response.StatusCode}{Problem(response.Body)})", null, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Handles a reconcile message: re-enqueues lost work, fails instances past their deadline, re-arms itself while active.</summary>
+    /// <param name="message">The message (a submission or, with <see cref="WorkMessage.Batch"/>, a batch).</param>
+    /// <param name="cancellationToken">Cancels the pass.</param>
+    /// <returns>A task.</returns>
+    public async Task ReconcileAsync(WorkMessage message, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var active = false;
+        if (message.Batch)
+        {
+            var batch = await _batches.GetAsync(message.Id, cancellationToken).ConfigureAwait(false);
+            if (batch is null)
+            {
+                return;
+            }
+
+            foreach (var item in await _batches.GetItemsAsync(batch.Id, cancellationToken).ConfigureAwait(false))
+            {
+                if (!item.Status.IsTerminal())
+                {
+                    active |= await ReconcileOneAsync(item.SubmissionId, cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+        else
+        {
+            active = await ReconcileOneAsync(message.Id, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (active)
+        {
+            await _queues.EnqueueAsync(WorkQueueId.Reconcile, message, ReconcileDelay, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Handles a message that exhausted its deliveries (poison queue functions): the submission ends Failed with IE.</summary>
+    /// <param name="message">The poisoned run message.</param>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    /// <returns>A task.</returns>
+    public async Task PoisonAsync(WorkMessage message, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var current = await _store.GetAsync(message.Id, cancellationToken).ConfigureAwait(false);
+        while (current is not null && !current.Status.IsTerminal())
+        {
+            if (await FinishAsync(current, SubmissionStatus.Failed, Verdict.InternalError, "processing failed repeatedly; the message was moved to the poison queue", null, cancellationToken).ConfigureAwait(false))
+            {
+                return;
+            }
+
+            current = await _store.GetAsync(message.Id, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Terminates a submission (Durable's terminate): conditional, asynchronous for queued work.</summary>
+    /// <param name="id">Submission id.</param>
+    /// <param name="tenant">The caller's tenant (another tenant's submission is unknown).</param>
+    /// <param name="reason">Why, recorded.</param>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    /// <returns>What happened.</returns>
+    public async Task<TerminateOutcome> TerminateAsync(string id, string tenant, string? reason, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var current = await _store.GetAsync(id, cancellationToken).ConfigureAwait(false);
+            if (current is null || current.Tenant != tenant)
+            {
+                return TerminateOutcome.NotFound;
+            }
+
+            if (current.Status.IsTerminal())
+            {
+                return TerminateOutcome.AlreadyTerminal;
+            }
+
+            if (await FinishAsync(current, SubmissionStatus.Terminated, null, string.IsNullOrWhiteSpace(reason) ? "terminated" : reason, "ExecutionTerminated", cancellationToken).ConfigureAwait(false))
+            {
+                return TerminateOutcome.Terminated;
+            }
+        }
+    }
+
+    private TimeSpan ReconcileDelay => TimeSpan.FromMilliseconds(_options.ReconcileDelayMs);
+
+    private DateTimeOffset Now => _time.GetUtcNow();
+
+    private static RunnerRequest RunnerRequestFor(Submission submission, byte[] body) =>
+        new(body, Math.Max(1, submission.TestCount), TimeSpan.FromMilliseconds(submission.TestWallMs), TimeSpan.FromMilliseconds(submission.CompileWallMs));
+
+    private static Verdict ParseVerdict(string? code) =>
+        VerdictCodes.TryParse(code, out var verdict) ? verdict.Value : Verdict.InternalError;
+
+    private static bool TryParseResult(ReadOnlyMemory<byte> body, out ExecutionResponse result)
+    {
+        try
+        {
+            result = JsonSerializer.Deserialize<ExecutionResponse>(body.Span, Json)!;
+            return result is not null && result.Verdict is not null;
+        }
+        catch (JsonException)
+        {
+            result = null!;
+            return false;
+        }
+    }
+
+    private static string Problem(ReadOnlyMemory<byte> body)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            var root = document.RootElement;
+            var text = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("detail", out var detail) ? detail.GetString()
+                : root.ValueKind == JsonValueKind.Object && root.TryGetProperty("title", out var title) ? title.GetString() : null;
+            return string.IsNullOrEmpty(text) ? string.Empty : ": " + (text.Length > 300 ? text[..300] : text);
+        }
+        catch (JsonException)
+        {
+            return string.Empty;
+        }
+    }
+
+    private TimeSpan LeaseFor(Submission submission)
+    {
+        var call = RunnerCallTimeout.Compute(RunnerRequestFor(submission, []), _options.RunnerSlots, TimeSpan.FromMilliseconds(_options.RunnerTimeoutMarginMs));
+        var margin = TimeSpan.FromMilliseconds(_options.LeaseMarginMs);
+        return call >= TimeSpan.FromDays(1) ? TimeSpan.FromDays(1) : call + margin;
+    }
+
+    /// <summary>Moves Queued (or Running with an expired lease) to Running for this worker; null when there is nothing to do.</summary>
+    private async Task<Submission?> ClaimAsync(WorkMessage message, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var current = await _store.GetAsync(message.Id, cancellationToken).ConfigureAwait(false);
+            if (current is null)
+            {
+                WorkflowLog.Unknown(_logger, message.Id);
+                return null;
+            }
+
+            if (current.Status.IsTerminal())
+            {
+                return null;
+            }
+
+            var now = Now;
+            if (current.Status == SubmissionStatus.Running && current.LeaseUntil > now)
+            {
+                // Another worker holds it. Come back when its lease ends: if it died, we take over then.
+                await _queues.EnqueueAsync(WorkQueues.ForPriority(current.Priority), message, current.LeaseUntil.Value - now + TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
+                return null;
+            }
+
+            if (current.Status == SubmissionStatus.Queued && message.Attempt <= current.Attempt)
+            {
+                // A redelivered message of an attempt that already ran: the retry has its own (delayed) message.
+                WorkflowLog.Skipped(_logger, current.Id, message.Attempt);
+                return null;
+            }
+
+            if (current.Attempt >= _options.MaxAttempts)
+            {
+                await FinishAsync(current, SubmissionStatus.Failed, Verdict.InternalError, $"gave up after {current.Attempt} attempts: {current.Reason ?? "the worker holding it stopped"}", null, cancellationToken).ConfigureAwait(false);
+                return null;
+            }
+
+            var claimed = await _store.TryUpdateAsync(
+                current with
+                {
+                    Status = SubmissionStatus.Running,
+                    Phase = "running",
+                    Attempt = current.Attempt + 1,
+                    StartedTime = now,
+                    LastUpdatedTime = now,
+                    LeaseUntil = now + LeaseFor(current),
+                },
+                cancellationToken).ConfigureAwait(false);
+            if (claimed is not null)
+            {
+                return claimed;
+            }
+
+            WorkflowLog.Skipped(_logger, current.Id, message.Attempt);
+        }
+    }
+
+    private async Task RetryOrFailAsync(Submission running, string reason, CancellationToken cancellationToken)
+    {
+        await _store.AppendHistoryAsync(running.Id, new HistoryEvent("TaskFailed", Now, "RunOnRunner", reason), cancellationToken).ConfigureAwait(false);
+        if (running.Attempt >= _options.MaxAttempts)
+        {
+            await FinishAsync(running, SubmissionStatus.Failed, Verdict.InternalError, $"no runner could run it after {running.Attempt} attempts: {reason}", null, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        var delay = RetryDelay.Compute(running.Attempt, TimeSpan.FromMilliseconds(_options.RetryBaseDelayMs), TimeSpan.FromMilliseconds(_options.RetryMaxDelayMs), Random.Shared);
+        var queued = await _store.TryUpdateAsync(running with { Status = SubmissionStatus.Queued, Phase = null, LeaseUntil = null, Reason = reason, LastUpdatedTime = Now }, cancellationToken).ConfigureAwait(false);
+        if (queued is null)
+        {
+            return; // terminated meanwhile
+        }
+
+        WorkflowLog.Retrying(_logger, running.Id, running.Attempt, reason, (long)delay.TotalMilliseconds);
+        await EnqueueRunAsync(queued, running.Attempt + 1, delay, cancellationToken).ConfigureAwait(false);
+    }
+
+    private Task EnqueueRunAsync(Submission submission, int attempt, TimeSpan delay, CancellationToken cancellationToken) =>
+        _queues.EnqueueAsync(WorkQueues.ForPriority(submission.Priority), new WorkMessage(submission.Id, attempt), delay, cancellationToken);
+
+    /// <summary>The terminal transition. Only its winner records the batch item, signals waiters and raises <see cref="Ended"/>.</summary>
+    private async Task<bool> FinishAsync(Submission state, SubmissionStatus status, Verdict? verdict, string? reason, string? historyType, CancellationToken cancellationToken)
+    {
+        var now = Now;
+        var ended = await _store.TryUpdateAsync(
+            state with { Status = status, Verdict = verdict, Reason = status == SubmissionStatus.Completed ? null : reason ?? state.Reason, Phase = null, LeaseUntil = null, CompletedTime = now, LastUpdatedTime = now },
+            cancellationToken).ConfigureAwait(false);
+        if (ended is null)
+        {
+            return false;
+        }
+
+        WorkflowLog.Ended(_logger, ended.Id, status, verdict is null ? null : verdict.Value.ToCode());
+        await _store.AppendHistoryAsync(ended.Id, new HistoryEvent(historyType ?? "TaskFailed", now, "RunOnRunner", reason), cancellationToken).ConfigureAwait(false);
+        await _store.AppendHistoryAsync(ended.Id, new HistoryEvent(status == SubmissionStatus.Terminated ? "ExecutionTerminated" : "ExecutionCompleted", now, "SubmissionWorkflow", status.ToString()), cancellationToken).ConfigureAwait(false);
+        await RecordInBatchAsync(ended, cancellationToken).ConfigureAwait(false);
+        _signals.Signal(ended.Id);
+        if (Ended is { } handlers)
+        {
+            await handlers(ended, cancellationToken).ConfigureAwait(false);
+        }
+
+        return true;
+    }
+
+    private Task RecordInBatchAsync(Submission ended, CancellationToken cancellationToken) =>
+        ended.BatchId is null
+            ? Task.CompletedTask
+            : _batches.RecordAsync(ended.BatchId, new BatchItem(ended.BatchIndex, ended.Id, ended.Status, ended.Verdict), cancellationToken);
+
+    /// <summary>One submission's reconcile step; returns whether it is still active.</summary>
+    private async Task<bool> ReconcileOneAsync(string id, CancellationToken cancellationToken)
+    {
+        var current = await _store.GetAsync(id, cancellationToken).ConfigureAwait(false);
+        if (current is null)
+        {
+            return false;
+        }
+
+        if (current.Status.IsTerminal())
+        {
+            // The winner may have died before recording the batch item: recording again is harmless.
+            await RecordInBatchAsync(current, cancellationToken).ConfigureAwait(false);
+            return false;
+        }
+
+        var now = Now;
+        if (now - current.CreatedTime > TimeSpan.FromMilliseconds(_options.DeadlineMs))
+        {
+            return !await FinishAsync(current, SubmissionStatus.Failed, Verdict.InternalError, "deadline exceeded: the submission did not finish in time", null, cancellationToken).ConfigureAwait(false);
+        }
+
+        var stale = current.Status == SubmissionStatus.Queued && now - current.LastUpdatedTime >= ReconcileDelay;
+        var expired = current.Status == SubmissionStatus.Running && current.LeaseUntil <= now;
+        if (stale || expired)
+        {
+            WorkflowLog.Reenqueued(_logger, current.Id, stale ? "queued and never started" : "its worker's lease expired");
+            await EnqueueRunAsync(current, current.Attempt + 1, TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
+        }
+
+        return true;
+    }
+}
+
+/// <summary>Outcome of <see cref="SubmissionWorkflow.TerminateAsync"/> (Durable: 202, 410, 404).</summary>
+public enum TerminateOutcome
+{
+    /// <summary>Terminated now.</summary>
+    Terminated,
+
+    /// <summary>Already Completed, Failed or Terminated.</summary>
+    AlreadyTerminal,
+
+    /// <summary>No such submission for this tenant.</summary>
+    NotFound,
+}

@@ -1,0 +1,49 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Rce.Core.Submissions;
+
+/// <summary>
+/// Settings of the submission workflow (section <c>Workflow</c>). Defaults are the production
+/// values; tests shorten the lease margin and the reconcile delay to exercise crash recovery.
+/// </summary>
+public sealed class WorkflowOptions
+{
+    /// <summary>The configuration section.</summary>
+    public const string SectionName = "Workflow";
+
+    /// <summary>Runner calls per submission before it ends Failed with IE (transport failures and runner 5xx only).</summary>
+    [Range(1, 20)]
+    public int MaxAttempts { get; set; } = 4;
+
+    /// <summary>First retry delay; doubles per attempt, with ±20 % jitter.</summary>
+    [Range(0, 3_600_000)]
+    public int RetryBaseDelayMs { get; set; } = 2_000;
+
+    /// <summary>Cap of the retry delay.</summary>
+    [Range(0, 86_400_000)]
+    public int RetryMaxDelayMs { get; set; } = 60_000;
+
+    /// <summary>Added to the runner call's own timeout to form the processing lease of a Running submission.</summary>
+    [Range(0, 3_600_000)]
+    public int LeaseMarginMs { get; set; } = 60_000;
+
+    /// <summary>Delay of the reconcile check that re-enqueues lost work (and re-arms itself while the instance is active).</summary>
+    [Range(100, 86_400_000)]
+    public int ReconcileDelayMs { get; set; } = 300_000;
+
+    /// <summary>An instance not terminal this long after creation is failed with IE by the reconcile pass.</summary>
+    [Range(1_000, 7 * 86_400_000L)]
+    public long DeadlineMs { get; set; } = 3_600_000;
+
+    /// <summary>Runner calls this process makes at once; waiting high-priority submissions go first.</summary>
+    [Range(1, 10_000)]
+    public int MaxConcurrentRuns { get; set; } = 64;
+
+    /// <summary>The runner call timeout's margin for box setup, checkers and queueing (see RunnerCallTimeout).</summary>
+    [Range(0, 3_600_000)]
+    public int RunnerTimeoutMarginMs { get; set; } = 10_000;
+
+    /// <summary>Slots assumed per runner when computing the call timeout (1 = the safe side).</summary>
+    [Range(1, 1024)]
+    public int RunnerSlots { get; set; } = 1;
+}

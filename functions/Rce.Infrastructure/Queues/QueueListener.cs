@@ -1,0 +1,294 @@
+using Azure;
+using Azure.Storage.Queues;
+using Azure.Storage.Queues.Models;
+using Microsoft.Extensions.Logging;
+
+namespace Rce.Infrastructure.Queues;
+
+/// <summary>
+/// Self-hosted queue trigger of one function: the Functions queue extension's polling algorithm
+/// (existence check, batch receive under a lease, concurrent dispatch throttled by the new-batch
+/// threshold, randomized exponential back-off, lease renewal, delete / release / poison), driven by
+/// the same <c>host.json</c> settings. Delivery is at least once.
+/// </summary>
+/// <remarks>
+/// Both clients must be created <b>without</b> message encoding (raw text): the listener decodes
+/// base64 itself so that an undecodable message can be copied raw to <c>&lt;queue&gt;-poison</c>,
+/// and poison copies must be byte-identical to the original.
+/// </remarks>
+public sealed class QueueListener : IAsyncDisposable
+{
+    private readonly QueueClient _queue;
+    private readonly QueueTriggerOptions _options;
+    private readonly QueueMessageHandler _handler;
+    private readonly QueueBackoff _backoff;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly int _threshold;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly CancellationTokenSource _invocations = new();
+    private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private TaskCompletionSource _wake = NewWake();
+    private int _inFlight;
+    private int _started;
+    private int _disposed;
+    private bool _queueExists;
+
+    /// <summary>Creates a stopped listener.</summary>
+    /// <param name="queue">The triggering queue, without message encoding.</param>
+    /// <param name="service">The account's service client, without message encoding; gives the poison queue.</param>
+    /// <param name="options">The settings; validated here.</param>
+    /// <param name="function">The function to invoke per message.</param>
+    /// <param name="time">The clock of back-off waits and lease renewals.</param>
+    /// <param name="logger">The logger.</param>
+    public QueueListener(QueueClient queue, QueueServiceClient service, QueueTriggerOptions options, QueueFunction function, TimeProvider time, ILogger logger)
+        : this(queue, service, options, function, time, logger, Random.Shared)
+    {
+    }
+
+    /// <summary>Creates a stopped listener with a given source of back-off jitter (tests).</summary>
+    internal QueueListener(QueueClient queue, QueueServiceClient service, QueueTriggerOptions options, QueueFunction function, TimeProvider time, ILogger logger, Random random)
+    {
+        ArgumentNullException.ThrowIfNull(queue);
+        ArgumentNullException.ThrowIfNull(service);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(function);
+        ArgumentNullException.ThrowIfNull(time);
+        ArgumentNullException.ThrowIfNull(logger);
+        options.Validate();
+
+        // A poison queue in another account would scatter one queue's failures across storage accounts.
+        if (!string.Equals(queue.AccountName, service.AccountName, StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"The service client's account '{service.AccountName}' is not the queue's ('{queue.AccountName}').", nameof(service));
+        }
+
+        _queue = queue;
+        _options = options;
+        _time = time;
+        _logger = logger;
+        _threshold = options.ResolveNewBatchThreshold(Environment.ProcessorCount);
+        _backoff = new QueueBackoff(options.MaxPollingInterval, random);
+        var poisonName = QueueNames.PoisonQueueOf(queue.Name);
+        PoisonQueueName = poisonName;
+        _handler = new QueueMessageHandler(queue, poisonName is null ? null : service.GetQueueClient(poisonName), options, function, time, logger);
+    }
+
+    /// <summary>The triggering queue.</summary>
+    public string QueueName => _queue.Name;
+
+    /// <summary>Where failing messages end up, or <see langword="null"/> when this queue has none (see <see cref="QueueNames.PoisonQueueOf"/>).</summary>
+    public string? PoisonQueueName { get; }
+
+    /// <summary>Messages received and not yet completed (invocations plus their delete/update/poison calls).</summary>
+    public int InFlight => Volatile.Read(ref _inFlight);
+
+    /// <summary>
+    /// Completes when the polling loop has ended and every in-flight message is completed: after a stop,
+    /// or faulted by a storage error that is neither transient nor a missing queue (as the extension,
+    /// which lets such errors restart the host; the caller should do the same).
+    /// </summary>
+    public Task Completion => _completion.Task;
+
+    /// <summary>Starts polling in the background.</summary>
+    /// <param name="cancellationToken">Unused: starting does no I/O.</param>
+    /// <returns>A completed task.</returns>
+    /// <exception cref="InvalidOperationException">Already started.</exception>
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (Interlocked.Exchange(ref _started, 1) != 0)
+        {
+            throw new InvalidOperationException($"The listener of queue '{QueueName}' was already started.");
+        }
+
+        QueueListenerLog.Started(_logger, QueueName, _options.BatchSize, _threshold, _options.Lease);
+        _ = Task.Run(RunAsync, CancellationToken.None);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Graceful stop: no new receive, then waits for every in-flight message, including its delete or
+    /// update call. When <paramref name="cancellationToken"/> fires (the host stops waiting), the
+    /// functions' tokens are cancelled and their completions still awaited.
+    /// </summary>
+    /// <param name="cancellationToken">Ends the grace period of running functions.</param>
+    /// <returns>A task that completes when the listener is idle; faulted like <see cref="Completion"/>.</returns>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (Volatile.Read(ref _started) == 0)
+        {
+            return;
+        }
+
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            await Completion.ConfigureAwait(false);
+            return;
+        }
+
+        QueueListenerLog.Stopping(_logger, QueueName, InFlight);
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        using (cancellationToken.Register(static state => ((CancellationTokenSource)state!).Cancel(), _invocations))
+        {
+            await Completion.ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Wakes the back-off wait at once (our own producers call it after enqueueing, so that latency does
+    /// not depend on the polling interval). A call while a poll is under way makes the next wait return
+    /// at once, so no notification is lost between a poll and its wait.
+    /// </summary>
+    public void Notify() => Volatile.Read(ref _wake).TrySetResult();
+
+    /// <summary>Stops without grace: cancels the functions' tokens, then waits for their completions.</summary>
+    /// <returns>A task that completes when the listener is idle.</returns>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        await _invocations.CancelAsync().ConfigureAwait(false);
+        if (Volatile.Read(ref _started) != 0)
+        {
+            // The fault, if any, was logged and is still observable through Completion.
+            await Completion.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).ConfigureAwait(false);
+        }
+
+        _stopping.Dispose();
+        _invocations.Dispose();
+    }
+
+    private static TaskCompletionSource NewWake() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private async Task RunAsync()
+    {
+        var stopping = _stopping.Token;
+        var inFlight = new List<Task>();
+        var foundSinceDelay = false;
+        try
+        {
+            while (!stopping.IsCancellationRequested)
+            {
+                // Re-arm before polling: a Notify from here on wakes the wait below; one before this
+                // point was issued after its enqueue, which the coming receive therefore sees.
+                if (Volatile.Read(ref _wake).Task.IsCompleted)
+                {
+                    Volatile.Write(ref _wake, NewWake());
+                }
+
+                var batch = await ReceiveAsync(stopping).ConfigureAwait(false);
+                if (batch is { Length: > 0 })
+                {
+                    foundSinceDelay = true;
+                    Dispatch(batch, inFlight);
+                    inFlight.RemoveAll(static task => task.IsCompleted);
+                    while (inFlight.Count > _threshold)
+                    {
+                        inFlight.Remove(await Task.WhenAny(inFlight).ConfigureAwait(false));
+                    }
+
+                    continue;
+                }
+
+                if (!stopping.IsCancellationRequested)
+                {
+                    await WaitAsync(_backoff.Next(foundSinceDelay), stopping).ConfigureAwait(false);
+                    foundSinceDelay = false;
+                }
+            }
+
+            await Task.WhenAll(inFlight).ConfigureAwait(false);
+            QueueListenerLog.Stopped(_logger, QueueName);
+            _completion.TrySetResult();
+        }
+        catch (Exception error)
+        {
+            QueueListenerLog.ListenerFailed(_logger, QueueName, QueueStorageErrors.Describe(error), error);
+
+            // Finish what was received before reporting: the messages are leased to us.
+            await Task.WhenAll(inFlight).ConfigureAwait(false);
+            _completion.TrySetException(error);
+        }
+    }
+
+    /// <summary>One poll; <see langword="null"/> means "back off" (queue missing, transient error, stopping).</summary>
+    private async Task<QueueMessage[]?> ReceiveAsync(CancellationToken stopping)
+    {
+        try
+        {
+            if (!_queueExists)
+            {
+                _queueExists = (await _queue.ExistsAsync(stopping).ConfigureAwait(false)).Value;
+                if (!_queueExists)
+                {
+                    QueueListenerLog.QueueMissing(_logger, QueueName);
+                    return null;
+                }
+            }
+
+            // Not cancelled by a stop: the service dequeues before it answers, so an abandoned receive
+            // would hide its messages for a whole lease and spend one of their attempts.
+            var response = await _queue.ReceiveMessagesAsync(_options.BatchSize, _options.Lease, CancellationToken.None).ConfigureAwait(false);
+            return response.Value;
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            return null;
+        }
+        catch (RequestFailedException error) when (QueueStorageErrors.IsQueueNotFound(error) || QueueStorageErrors.IsQueueBeingDeletedOrDisabled(error) || QueueStorageErrors.IsTransient(error))
+        {
+            _queueExists = false;
+            QueueListenerLog.PollFailed(_logger, QueueName, QueueStorageErrors.Describe(error));
+            return null;
+        }
+        catch (Exception error) when (QueueStorageErrors.IsTransient(error))
+        {
+            _queueExists = false;
+            QueueListenerLog.PollFailed(_logger, QueueName, QueueStorageErrors.Describe(error));
+            return null;
+        }
+        catch (RequestFailedException)
+        {
+            _queueExists = false;
+            throw;
+        }
+    }
+
+    private void Dispatch(QueueMessage[] batch, List<Task> inFlight)
+    {
+        var token = _invocations.Token;
+        foreach (var message in batch)
+        {
+            Interlocked.Increment(ref _inFlight);
+
+            // Off the polling loop: a function that runs synchronously for a while must not delay the others.
+            inFlight.Add(Task.Run(
+                async () =>
+                {
+                    try
+                    {
+                        await _handler.ProcessAsync(message, token).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        Interlocked.Decrement(ref _inFlight);
+                    }
+                },
+                CancellationToken.None));
+        }
+    }
+
+    private async Task WaitAsync(TimeSpan delay, CancellationToken stopping)
+    {
+        using var waitEnd = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        var timer = Task.Delay(delay, _time, waitEnd.Token);
+        await Task.WhenAny(timer, Volatile.Read(ref _wake).Task).ConfigureAwait(false);
+
+        // Woken early: release the timer now rather than when it would have fired.
+        await waitEnd.CancelAsync().ConfigureAwait(false);
+    }
+}
