@@ -1,4 +1,10 @@
+using Rce.Functions.Hosting;
+
 var builder = WebApplication.CreateBuilder(args);
+builder.AddRceFunctions();
 var app = builder.Build();
-app.MapGet("/", () => Results.Ok());
+app.UseRceFunctions();
 app.Run();
+
+/// <summary>Entry point type, visible to WebApplicationFactory in tests.</summary>
+public partial class Program;

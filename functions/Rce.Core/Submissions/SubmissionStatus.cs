@@ -35,6 +35,19 @@ public static class SubmissionStatuses
     /// <param name="text">The name.</param>
     /// <param name="status">The status when known.</param>
     /// <returns>Whether the name is a status.</returns>
-    public static bool TryParse(string? text, out SubmissionStatus status) =>
-        Enum.TryParse(text, ignoreCase: true, out status) && Enum.IsDefined(status) && !int.TryParse(text, out _);
+    public static bool TryParse(string? text, out SubmissionStatus status)
+    {
+        // By name only: Enum.TryParse would also take numbers and OR comma lists together.
+        foreach (var value in Enum.GetValues<SubmissionStatus>())
+        {
+            if (string.Equals(value.ToString(), text, StringComparison.OrdinalIgnoreCase))
+            {
+                status = value;
+                return true;
+            }
+        }
+
+        status = default;
+        return false;
+    }
 }

@@ -106,6 +106,16 @@ public sealed class SubmissionWorkflow
         {
             using (await _gate.EnterAsync(claimed.Priority, cancellationToken).ConfigureAwait(false))
             {
+                // The lease covers the runner call, not the wait for a place: renew it now, or stop if
+                // another worker took the submission over while we waited.
+                var now = Now;
+                var renewed = await _store.TryUpdateAsync(claimed with { LeaseUntil = now + LeaseFor(claimed), LastUpdatedTime = now }, cancellationToken).ConfigureAwait(false);
+                if (renewed is null)
+                {
+                    return;
+                }
+
+                claimed = renewed;
                 response = await _runners.ExecuteAsync(RunnerRequestFor(claimed, body), cancellationToken).ConfigureAwait(false);
             }
         }
@@ -250,8 +260,9 @@ public sealed class SubmissionWorkflow
         {
             using var document = JsonDocument.Parse(body);
             var root = document.RootElement;
-            var text = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("detail", out var detail) ? detail.GetString()
-                : root.ValueKind == JsonValueKind.Object && root.TryGetProperty("title", out var title) ? title.GetString() : null;
+            // Only string values: a runner (or a proxy in front of it) may send anything here.
+            static string? Text(JsonElement o, string name) => o.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+            var text = root.ValueKind == JsonValueKind.Object ? Text(root, "detail") ?? Text(root, "title") : null;
             return string.IsNullOrEmpty(text) ? string.Empty : ": " + (text.Length > 300 ? text[..300] : text);
         }
         catch (JsonException)

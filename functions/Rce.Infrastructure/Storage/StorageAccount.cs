@@ -14,11 +14,25 @@ namespace Rce.Infrastructure.Storage;
 /// </summary>
 public sealed class StorageAccount
 {
-    private StorageAccount(TableServiceClient tables, QueueServiceClient queues, BlobServiceClient blobs)
+    private StorageAccount(TableServiceClient tables, QueueServiceClient queues, BlobServiceClient blobs, QueueServiceClient rawQueues)
     {
         Tables = tables;
         Queues = queues;
         Blobs = blobs;
+        RawQueues = rawQueues;
+    }
+
+    /// <summary>
+    /// Queues without message encoding, for the self-hosted queue listener only: it decodes base64
+    /// itself so that it can move an undecodable message to the poison queue unchanged.
+    /// </summary>
+    public QueueServiceClient RawQueues { get; }
+
+    private static QueueClientOptions RawQueueOptions()
+    {
+        var options = StorageClientOptions.Queues();
+        options.MessageEncoding = QueueMessageEncoding.None;
+        return options;
     }
 
     /// <summary>The table service (workflow state, counters).</summary>
@@ -58,7 +72,8 @@ public sealed class StorageAccount
                 return new StorageAccount(
                     new TableServiceClient(connectionString, StorageClientOptions.Tables()),
                     new QueueServiceClient(connectionString, StorageClientOptions.Queues()),
-                    new BlobServiceClient(connectionString, StorageClientOptions.Blobs()));
+                    new BlobServiceClient(connectionString, StorageClientOptions.Blobs()),
+                    new QueueServiceClient(connectionString, RawQueueOptions()));
             }
             catch (Exception e) when (e is FormatException or ArgumentException or InvalidOperationException)
             {
@@ -76,6 +91,7 @@ public sealed class StorageAccount
         return new StorageAccount(
             new TableServiceClient(options.TableServiceUri!, credential, StorageClientOptions.Tables()),
             new QueueServiceClient(options.QueueServiceUri!, credential, StorageClientOptions.Queues()),
-            new BlobServiceClient(options.BlobServiceUri!, credential, StorageClientOptions.Blobs()));
+            new BlobServiceClient(options.BlobServiceUri!, credential, StorageClientOptions.Blobs()),
+            new QueueServiceClient(options.QueueServiceUri!, credential, RawQueueOptions()));
     }
 }

@@ -1,0 +1,53 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Rce.Functions.Api;
+
+/// <summary>Settings of the HTTP API (section <c>Api</c>). Maxima mirror the runner's defaults; the runner stays authoritative.</summary>
+public sealed class ApiOptions
+{
+    public const string SectionName = "Api";
+
+    /// <summary>Largest request body accepted (413 above).</summary>
+    [Range(1024, 512L << 20)]
+    public long MaxRequestBytes { get; set; } = 64L << 20;
+
+    /// <summary>Largest total source size of one submission.</summary>
+    [Range(1, 64L << 20)]
+    public long MaxSourceBytes { get; set; } = 1L << 20;
+
+    /// <summary>Most tests per submission.</summary>
+    [Range(1, 10_000)]
+    public int MaxTests { get; set; } = 500;
+
+    /// <summary>Most submissions per batch.</summary>
+    [Range(1, 10_000)]
+    public int MaxBatchSize { get; set; } = 1_000;
+
+    /// <summary>Largest CPU time limit a request may ask for.</summary>
+    [Range(1, 600_000)]
+    public int MaxCpuTimeMs { get; set; } = 20_000;
+
+    /// <summary>Largest wall time limit a request may ask for.</summary>
+    [Range(1, 600_000)]
+    public int MaxWallTimeMs { get; set; } = 60_000;
+
+    /// <summary>Largest memory limit a request may ask for.</summary>
+    [Range(1L << 20, 64L << 30)]
+    public long MaxMemoryBytes { get; set; } = 2L << 30;
+
+    /// <summary>Default wall time of one test when the request gives none (the runner's default): sizes the call timeout.</summary>
+    [Range(1, 600_000)]
+    public int DefaultWallTimeMs { get; set; } = 5_000;
+
+    /// <summary>Compile wall time assumed for the call timeout.</summary>
+    [Range(0, 600_000)]
+    public int CompileWallTimeMs { get; set; } = 30_000;
+
+    /// <summary>Default bound of <c>wait=true</c>.</summary>
+    [Range(1, 200)]
+    public int WaitSeconds { get; set; } = 30;
+
+    /// <summary>Tenant of every request until API keys exist (issue 5).</summary>
+    [Required]
+    public string DefaultTenant { get; set; } = "default";
+}

@@ -1,0 +1,261 @@
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Options;
+using Rce.Core.Submissions;
+
+namespace Rce.Functions.Api;
+
+/// <summary><c>/api/submissions</c> and <c>/api/batches</c>.</summary>
+internal static class SubmissionEndpoints
+{
+    private const string IdPattern = "^[0-9a-f]{32}$";
+
+    public static void Map(IEndpointRouteBuilder app)
+    {
+        app.MapPost("/api/submissions", SubmitAsync).WithName("SubmitCode");
+        app.MapGet("/api/submissions/{id}", GetAsync).WithName("GetSubmission");
+        app.MapPost("/api/batches", SubmitBatchAsync).WithName("SubmitBatch");
+        app.MapGet("/api/batches/{id}", GetBatchAsync).WithName("GetBatch");
+    }
+
+    public static string Tenant(HttpContext context) =>
+        context.RequestServices.GetRequiredService<IOptions<ApiOptions>>().Value.DefaultTenant;
+
+    private static async Task<IResult> SubmitAsync(HttpContext context, SubmissionService service, RunnerCatalog catalog, ISubmissionStore store, IIdempotencyStore keys, CompletionSignals signals, IOptions<ApiOptions> options, TimeProvider time, bool? wait, int? timeout)
+    {
+        var ct = context.RequestAborted;
+        var o = options.Value;
+        var (bytes, problem) = await RequestBody.ReadAsync(context.Request, o.MaxRequestBytes, ct);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var (request, parseProblem) = RequestBody.Parse<SubmissionRequest>(bytes!);
+        if (parseProblem is not null)
+        {
+            return parseProblem;
+        }
+
+        var checks = new SubmissionValidator(o).Validate(request!, await catalog.LanguagesAsync(ct));
+        if (checks.Errors.Count > 0)
+        {
+            return Problems.Invalid(checks.Errors, checks.TooLarge);
+        }
+
+        if (timeout is < 1 or > 200)
+        {
+            return Problems.BadRequest("timeout must be between 1 and 200 seconds.");
+        }
+
+        var tenant = Tenant(context);
+        var id = SubmissionService.NewId();
+        IdempotencyClaim? claim = null;
+        if (context.Request.Headers.TryGetValue("Idempotency-Key", out var keyValues))
+        {
+            var key = keyValues.ToString();
+            if (key.Length is 0 or > 255)
+            {
+                return Problems.BadRequest("Idempotency-Key must be 1 to 255 characters.");
+            }
+
+            claim = new IdempotencyClaim(tenant, key, SubmissionService.BodyHash("submissions" + (wait == true ? "?wait" : string.Empty), bytes), id, 0, time.GetUtcNow().AddHours(24));
+            if (await keys.ClaimAsync(claim, time.GetUtcNow(), ct) is { } existing)
+            {
+                if (existing.BodyHash != claim.BodyHash)
+                {
+                    return Results.Problem(detail: "This Idempotency-Key was used with a different request body.", statusCode: StatusCodes.Status422UnprocessableEntity, title: "Idempotency key reused.");
+                }
+
+                claim = existing;
+                id = existing.ResourceId;
+                if (await store.GetAsync(id, ct) is { } original)
+                {
+                    return await RespondAsync(context, original, store, existing.StatusCode == 200 && original.Status.IsTerminal());
+                }
+
+                // The first request died between its claim and its submission: finish its work under the same id.
+            }
+        }
+
+        var submission = service.NewSubmission(id, tenant, request!, checks);
+        var stored = await service.AcceptAsync(submission, SubmissionService.RunnerBody(request!), ct);
+        if (wait == true)
+        {
+            var bound = TimeSpan.FromSeconds(timeout ?? o.WaitSeconds);
+            stored = await WaitAsync(stored, store, signals, bound, time, ct);
+        }
+
+        var terminal = stored.Status.IsTerminal() && wait == true;
+        if (claim is not null)
+        {
+            await keys.CompleteAsync(claim with { StatusCode = terminal ? 200 : 202 }, ct);
+        }
+
+        return await RespondAsync(context, stored, store, terminal);
+    }
+
+    /// <summary>Waits for a terminal state: woken in-process by the worker, or by polling the row (another instance may run it).</summary>
+    private static async Task<Submission> WaitAsync(Submission submission, ISubmissionStore store, CompletionSignals signals, TimeSpan bound, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var start = time.GetTimestamp();
+        var signal = signals.WhenSignalled(submission.Id);
+        try
+        {
+            while (time.GetElapsedTime(start) < bound)
+            {
+                var left = bound - time.GetElapsedTime(start);
+                var poll = left < TimeSpan.FromSeconds(1) ? left : TimeSpan.FromSeconds(1);
+                await Task.WhenAny(signal, Task.Delay(poll, time, cancellationToken));
+                cancellationToken.ThrowIfCancellationRequested();
+                if (await store.GetAsync(submission.Id, cancellationToken) is { } current)
+                {
+                    submission = current;
+                    if (current.Status.IsTerminal())
+                    {
+                        break;
+                    }
+                }
+
+                if (signal.IsCompleted)
+                {
+                    signal = signals.WhenSignalled(submission.Id);
+                }
+            }
+        }
+        finally
+        {
+            signals.Forget(submission.Id);
+        }
+
+        return submission;
+    }
+
+    public static async Task<IResult> RespondAsync(HttpContext context, Submission submission, ISubmissionStore store, bool final)
+    {
+        var location = $"{context.Request.Scheme}://{context.Request.Host}/api/submissions/{submission.Id}";
+        if (final)
+        {
+            return Results.Json(await SubmissionDocument.BuildAsync(submission, store, context.RequestAborted), ApiJson.Output, statusCode: 200);
+        }
+
+        var baseUrl = $"{context.Request.Scheme}://{context.Request.Host}/api/instances/{submission.Id}";
+        context.Response.Headers.Location = location;
+        context.Response.Headers.RetryAfter = "1";
+        var body = new JsonObject
+        {
+            ["id"] = submission.Id,
+            ["status"] = submission.Status.ToString(),
+            ["statusQueryGetUri"] = location,
+            ["terminatePostUri"] = baseUrl + "/terminate?reason={text}",
+            ["purgeHistoryDeleteUri"] = baseUrl,
+            ["restartPostUri"] = baseUrl + "/restart",
+        };
+        return Results.Json(body, ApiJson.Output, statusCode: 202);
+    }
+
+    private static async Task<IResult> GetAsync(HttpContext context, string id, ISubmissionStore store)
+    {
+        if (!System.Text.RegularExpressions.Regex.IsMatch(id, IdPattern) || await store.GetAsync(id, context.RequestAborted) is not { } submission || submission.Tenant != Tenant(context))
+        {
+            return Problems.NotFound("submission");
+        }
+
+        if (!submission.Status.IsTerminal())
+        {
+            context.Response.Headers.Location = $"{context.Request.Scheme}://{context.Request.Host}/api/submissions/{id}";
+            context.Response.Headers.RetryAfter = "1";
+            return Results.Json(await SubmissionDocument.BuildAsync(submission, store, context.RequestAborted), ApiJson.Output, statusCode: 202);
+        }
+
+        return Results.Json(await SubmissionDocument.BuildAsync(submission, store, context.RequestAborted), ApiJson.Output);
+    }
+
+    private static async Task<IResult> SubmitBatchAsync(HttpContext context, SubmissionService service, RunnerCatalog catalog, IOptions<ApiOptions> options, TimeProvider time)
+    {
+        var ct = context.RequestAborted;
+        var o = options.Value;
+        var (bytes, problem) = await RequestBody.ReadAsync(context.Request, o.MaxRequestBytes, ct);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var (request, parseProblem) = RequestBody.Parse<BatchRequest>(bytes!);
+        if (parseProblem is not null)
+        {
+            return parseProblem;
+        }
+
+        var items = request!.Submissions;
+        if (items is null || items.Count == 0 || items.Count > o.MaxBatchSize)
+        {
+            return Problems.Invalid(new() { ["submissions"] = [$"give 1 to {o.MaxBatchSize} submissions"] }, false);
+        }
+
+        var languages = await catalog.LanguagesAsync(ct);
+        var validator = new SubmissionValidator(o);
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        var tooLarge = false;
+        var batchId = SubmissionService.NewId();
+        var tenant = Tenant(context);
+        var members = new List<(Submission, byte[])>(items.Count);
+        for (var i = 0; i < items.Count; i++)
+        {
+            if (items[i] is not { } item)
+            {
+                errors[$"submissions[{i}]"] = ["must be an object"];
+                continue;
+            }
+
+            var checks = validator.Validate(item, languages, $"submissions[{i}].");
+            foreach (var (field, messages) in checks.Errors)
+            {
+                errors[field] = messages;
+            }
+
+            tooLarge |= checks.TooLarge;
+            members.Add((service.NewSubmission(SubmissionService.NewId(), tenant, item, checks, batchId, i), SubmissionService.RunnerBody(item)));
+        }
+
+        if (errors.Count > 0)
+        {
+            return Problems.Invalid(errors, tooLarge);
+        }
+
+        await service.AcceptBatchAsync(new Batch(batchId, tenant, time.GetUtcNow(), members.Count), members, ct);
+        var location = $"{context.Request.Scheme}://{context.Request.Host}/api/batches/{batchId}";
+        context.Response.Headers.Location = location;
+        return Results.Json(new { id = batchId, statusQueryGetUri = location, submissions = members.Select(m => m.Item1.Id) }, ApiJson.Output, statusCode: 202);
+    }
+
+    private static async Task<IResult> GetBatchAsync(HttpContext context, string id, IBatchStore batches)
+    {
+        var ct = context.RequestAborted;
+        if (!System.Text.RegularExpressions.Regex.IsMatch(id, IdPattern) || await batches.GetAsync(id, ct) is not { } batch || batch.Tenant != Tenant(context))
+        {
+            return Problems.NotFound("batch");
+        }
+
+        var items = await batches.GetItemsAsync(id, ct);
+        var done = items.Count(i => i.Status.IsTerminal());
+        var status = done == batch.Count ? "Completed" : done == 0 ? "Queued" : "Running";
+        var body = new
+        {
+            id,
+            status,
+            createdTime = batch.CreatedTime,
+            total = batch.Count,
+            completed = items.Count(i => i.Status == SubmissionStatus.Completed),
+            failed = items.Count(i => i.Status == SubmissionStatus.Failed),
+            terminated = items.Count(i => i.Status == SubmissionStatus.Terminated),
+            pending = batch.Count - done,
+            submissions = items.Select(i => new { id = i.SubmissionId, status = i.Status.ToString(), verdict = i.Verdict is { } v ? Rce.Core.Verdicts.VerdictCodes.ToCode(v) : null }),
+        };
+        if (status != "Completed")
+        {
+            context.Response.Headers.RetryAfter = "2";
+        }
+
+        return Results.Json(body, ApiJson.Output, statusCode: status == "Completed" ? 200 : 202);
+    }
+}

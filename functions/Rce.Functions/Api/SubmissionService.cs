@@ -1,0 +1,59 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using Rce.Core.Submissions;
+
+namespace Rce.Functions.Api;
+
+/// <summary>Turns validated requests into stored, queued submissions (single, batch member, restart).</summary>
+internal sealed class SubmissionService(SubmissionWorkflow workflow, IBatchStore batches, IWorkQueues queues, IOptions<ApiOptions> options, IOptions<WorkflowOptions> workflowOptions, TimeProvider time)
+{
+    public static string NewId() => Guid.NewGuid().ToString("N");
+
+    public Submission NewSubmission(string id, string tenant, SubmissionRequest request, SubmissionValidator.Result checks, string? batchId = null, int batchIndex = -1, string? restartOf = null)
+    {
+        var now = time.GetUtcNow();
+        var o = options.Value;
+        return new Submission
+        {
+            Id = id,
+            Tenant = tenant,
+            Status = SubmissionStatus.Queued,
+            Language = request.Language!,
+            Priority = checks.Priority,
+            CallbackUrl = request.CallbackUrl,
+            Metadata = new SubmissionMetadata(request.Metadata?.UserId, request.Metadata?.CourseId, request.Metadata?.AssignmentId, request.Metadata?.Tags),
+            TestCount = checks.TestCount,
+            TestWallMs = checks.TestWallMs,
+            CompileWallMs = o.CompileWallTimeMs,
+            CreatedTime = now,
+            LastUpdatedTime = now,
+            BatchId = batchId,
+            BatchIndex = batchIndex,
+            RestartOf = restartOf,
+            SingleRun = request.Tests is null,
+        };
+    }
+
+    public static byte[] RunnerBody(SubmissionRequest request) => JsonSerializer.SerializeToUtf8Bytes(request.ToExecution(), ApiJson.Runner);
+
+    public Task<Submission> AcceptAsync(Submission submission, byte[] body, CancellationToken cancellationToken) =>
+        workflow.AcceptAsync(submission, body, cancellationToken);
+
+    /// <summary>Stores a batch: the members first (so every returned id resolves), then the batch, then one reconcile for all, then the run messages.</summary>
+    public async Task AcceptBatchAsync(Batch batch, IReadOnlyList<(Submission Submission, byte[] Body)> members, CancellationToken cancellationToken)
+    {
+        await queues.EnqueueAsync(WorkQueueId.Reconcile, new WorkMessage(batch.Id, Batch: true), TimeSpan.FromMilliseconds(workflowOptions.Value.ReconcileDelayMs), cancellationToken).ConfigureAwait(false);
+        await batches.CreateAsync(batch, [.. members.Select(m => m.Submission.Id)], cancellationToken).ConfigureAwait(false);
+        await Parallel.ForEachAsync(members, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (member, ct) =>
+            await workflow.AcceptAsync(member.Submission, member.Body, ct).ConfigureAwait(false)).ConfigureAwait(false);
+    }
+
+    public static string BodyHash(string route, ReadOnlySpan<byte> body)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        hash.AppendData(System.Text.Encoding.UTF8.GetBytes(route + "\n"));
+        hash.AppendData(body);
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+}

@@ -1,0 +1,71 @@
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Options;
+using Rce.Core.Submissions;
+using Rce.Functions.Api;
+using Rce.Functions.Queues;
+using Rce.Infrastructure.Callbacks;
+using Rce.Infrastructure.Runners;
+using Rce.Infrastructure.Storage;
+using Rce.Infrastructure.Workflow;
+
+namespace Rce.Functions.Hosting;
+
+/// <summary>Composition of the Functions app: both hosting modes share everything but the listener and the port.</summary>
+public static class FunctionsComposition
+{
+    public static WebApplicationBuilder AddRceFunctions(this WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+        var configuration = builder.Configuration;
+        var mode = HostingMode.FromEnvironment(configuration);
+        services.AddSingleton(mode);
+        services.AddSingleton(TimeProvider.System);
+        services.AddProblemDetails();
+        services.AddOpenApi("v1");
+        services.AddOptions<ApiOptions>().BindConfiguration(ApiOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<WorkflowOptions>().BindConfiguration(WorkflowOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<CallbackDeliveryOptions>().BindConfiguration("Callbacks");
+
+        services.AddRceStorage(configuration);
+        services.AddRceWorkflowStorage();
+        services.AddRceRunnerClient(configuration);
+        services.AddRceCallbacks(configuration);
+
+        services.AddSingleton(sp => new PriorityGate(sp.GetRequiredService<IOptions<WorkflowOptions>>().Value.MaxConcurrentRuns));
+        services.AddSingleton<CompletionSignals>();
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<WorkflowOptions>>().Value);
+        services.AddSingleton(sp =>
+        {
+            var workflow = ActivatorUtilities.CreateInstance<SubmissionWorkflow>(sp);
+            var callbacks = sp.GetRequiredService<CallbackDelivery>();
+            workflow.Ended += callbacks.OnEndedAsync;
+            return workflow;
+        });
+        services.AddSingleton<CallbackDelivery>();
+        services.AddSingleton<SubmissionService>();
+        services.AddSingleton<RunnerCatalog>();
+        services.AddSingleton<QueueFunctions>();
+        services.AddSingleton<QueueHost>();
+        services.AddHostedService(sp => sp.GetRequiredService<QueueHost>());
+
+        // Hosted: the Functions host talks to us on loopback only. Self-hosted: the API on port 7071.
+        builder.WebHost.UseUrls(mode.Hosted ? $"http://127.0.0.1:{mode.Port}" : configuration["Functions:Urls"] ?? $"http://localhost:{mode.Port}");
+        var maxBytes = configuration.GetValue<long?>($"{ApiOptions.SectionName}:MaxRequestBytes") ?? new ApiOptions().MaxRequestBytes;
+        services.Configure<KestrelServerOptions>(o => o.Limits.MaxRequestBodySize = maxBytes);
+        return builder;
+    }
+
+    public static WebApplication UseRceFunctions(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.UseExceptionHandler(); // RFC 9457 for unexpected errors, which are 500s, never 4xx in disguise
+        app.UseStatusCodePages();
+        app.MapOpenApi("/api/openapi/{documentName}.json").WithName("OpenApi");
+        SubmissionEndpoints.Map(app);
+        InstanceEndpoints.Map(app);
+        ServiceEndpoints.Map(app);
+        CustomHandlerEndpoints.Map(app);
+        return app;
+    }
+}

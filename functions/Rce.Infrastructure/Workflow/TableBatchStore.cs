@@ -1,0 +1,147 @@
+using System.Globalization;
+using Azure.Data.Tables;
+using Rce.Core.Submissions;
+using Rce.Core.Verdicts;
+using Rce.Infrastructure.Storage;
+
+namespace Rce.Infrastructure.Workflow;
+
+/// <summary>
+/// <see cref="IBatchStore"/> over the <c>Batches</c> table. One partition per batch: the batch row
+/// (RowKey <c>batch</c>: Tenant, CreatedTime, Count) and one item row per member (RowKey
+/// <c>item-{index:D5}</c>: SubmissionId, Status, Verdict), so reading a batch's progress is one
+/// partition query and recording a member touches only its own row (no hot row).
+/// </summary>
+public sealed class TableBatchStore : IBatchStore
+{
+    /// <summary>The table.</summary>
+    public const string Table = "Batches";
+
+    /// <summary>Most members of a batch: the item row key holds five digits.</summary>
+    public const int MaxItems = 100_000;
+
+    private const string BatchRowKey = "batch";
+    private const string ItemPrefix = "item-";
+
+    // "item." is the first key after every "item-…" key ('.' follows '-' in ordinal order).
+    private const string ItemRangeEnd = "item.";
+
+    private readonly StorageTable _table;
+
+    /// <summary>Creates the store.</summary>
+    /// <param name="account">The storage account.</param>
+    public TableBatchStore(StorageAccount account)
+    {
+        ArgumentNullException.ThrowIfNull(account);
+        _table = new StorageTable(account.Tables, Table);
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// Items go in entity-group transactions of at most 100 upsert-merges writing only SubmissionId:
+    /// re-running a create after a crash is harmless and never resets a member the fan-in already
+    /// recorded (a missing Status reads as Queued). The batch row is written last, so a batch that
+    /// can be read has all its items.
+    /// </remarks>
+    public async Task CreateAsync(Batch batch, IReadOnlyList<string> submissionIds, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        ArgumentNullException.ThrowIfNull(submissionIds);
+        StorageKeys.RequireSafeId(batch.Id, nameof(batch));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(submissionIds.Count, MaxItems, nameof(submissionIds));
+        var items = submissionIds.Select((submissionId, index) => (ITableEntity)new TableEntity(batch.Id, ItemRowKey(index)) { ["SubmissionId"] = submissionId });
+        foreach (var chunk in items.Chunk(TableTransactions.MaxActions))
+        {
+            await _table.RunAsync((table, ct) => TableTransactions.UpsertAsync(table, chunk, TableUpdateMode.Merge, ct), cancellationToken).ConfigureAwait(false);
+        }
+
+        var row = new TableEntity(batch.Id, BatchRowKey)
+        {
+            ["Tenant"] = batch.Tenant,
+            ["CreatedTime"] = batch.CreatedTime,
+            ["Count"] = batch.Count,
+        };
+        await _table.RunAsync((table, ct) => table.UpsertEntityAsync(row, TableUpdateMode.Replace, ct), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async Task<Batch?> GetAsync(string id, CancellationToken cancellationToken)
+    {
+        if (!StorageKeys.IsSafeId(id))
+        {
+            return null;
+        }
+
+        var response = await _table.RunAsync((table, ct) => table.GetEntityIfExistsAsync<TableEntity>(id, BatchRowKey, cancellationToken: ct), cancellationToken).ConfigureAwait(false);
+        if (!response.HasValue)
+        {
+            return null;
+        }
+
+        var row = response.Value!;
+        return new Batch(
+            id,
+            row.GetString("Tenant") ?? throw new InvalidDataException($"Batch row {id}: Tenant is missing."),
+            row.GetDateTimeOffset("CreatedTime") ?? throw new InvalidDataException($"Batch row {id}: CreatedTime is missing."),
+            row.GetInt32("Count") ?? 0);
+    }
+
+    /// <inheritdoc/>
+    public async Task<IReadOnlyList<BatchItem>> GetItemsAsync(string id, CancellationToken cancellationToken)
+    {
+        if (!StorageKeys.IsSafeId(id))
+        {
+            return [];
+        }
+
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {id} and RowKey ge {ItemPrefix} and RowKey lt {ItemRangeEnd}");
+        return await _table.RunAsync<IReadOnlyList<BatchItem>>(
+            async (table, ct) =>
+            {
+                // Tables returns a partition in RowKey order, and the zero-padded index makes that the request order.
+                var items = new List<BatchItem>();
+                await foreach (var row in table.QueryAsync<TableEntity>(filter, maxPerPage: 1000, cancellationToken: ct).ConfigureAwait(false))
+                {
+                    items.Add(ToItem(row));
+                }
+
+                return items;
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public Task RecordAsync(string batchId, BatchItem item, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(item);
+        StorageKeys.RequireSafeId(batchId, nameof(batchId));
+        ArgumentOutOfRangeException.ThrowIfNegative(item.Index, nameof(item));
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(item.Index, MaxItems, nameof(item));
+        var row = new TableEntity(batchId, ItemRowKey(item.Index))
+        {
+            ["SubmissionId"] = item.SubmissionId,
+            ["Status"] = item.Status.ToString(),
+        };
+        if (item.Verdict is { } verdict)
+        {
+            row["Verdict"] = verdict.ToCode();
+        }
+
+        // Upsert-merge, unconditional: recording the same terminal state twice writes the same values.
+        return _table.RunAsync((table, ct) => table.UpsertEntityAsync(row, TableUpdateMode.Merge, ct), cancellationToken);
+    }
+
+    private static string ItemRowKey(int index) => ItemPrefix + index.ToString("D5", CultureInfo.InvariantCulture);
+
+    private static BatchItem ToItem(TableEntity row)
+    {
+        var index = int.Parse(row.RowKey.AsSpan(ItemPrefix.Length), NumberStyles.None, CultureInfo.InvariantCulture);
+        var status = row.GetString("Status") is { } text
+            ? SubmissionStatuses.TryParse(text, out var parsed) ? parsed : throw new InvalidDataException($"Batch item {row.PartitionKey}/{row.RowKey}: Status is not a known value.")
+            : SubmissionStatus.Queued;
+        Verdict? verdict = row.GetString("Verdict") is { } code
+            ? VerdictCodes.TryParse(code, out var v) ? v : throw new InvalidDataException($"Batch item {row.PartitionKey}/{row.RowKey}: Verdict is not a known code.")
+            : null;
+        return new BatchItem(index, row.GetString("SubmissionId") ?? string.Empty, status, verdict);
+    }
+}

@@ -1,0 +1,10 @@
+using Microsoft.Extensions.Logging;
+
+namespace Rce.Infrastructure.Workflow;
+
+/// <summary>Log events of the workflow stores: ids, event types and storage status codes only, never payloads.</summary>
+internal static partial class WorkflowStorageLog
+{
+    [LoggerMessage(EventId = 901, Level = LogLevel.Warning, Message = "Submission {Id}: history event {EventType} not recorded ({Error})")]
+    public static partial void HistoryNotRecorded(ILogger logger, string id, string eventType, string error);
+}

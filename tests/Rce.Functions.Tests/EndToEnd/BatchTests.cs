@@ -1,0 +1,79 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Rce.Testing;
+
+namespace Rce.Functions.Tests.EndToEnd;
+
+/// <summary>Batches end to end, including the Functions process SIGKILLed in the middle and restarted.</summary>
+public sealed class BatchTests(StackFixture stack) : IClassFixture<StackFixture>
+{
+    private static object[] Submissions(int count) =>
+        [.. Enumerable.Range(0, count).Select(i => (object)new { language = "bash", source = $"echo {i}", tests = new[] { new { id = "t1", input = "", expectedOutput = i.ToString(System.Globalization.CultureInfo.InvariantCulture) } } })];
+
+    [Fact]
+    public async Task Batch_Of200_AllComplete_InOrder()
+    {
+        stack.Require();
+        var ct = TestContext.Current.CancellationToken;
+        var (app, http) = await stack.StartFunctionsAsync(LoopbackPorts.Free());
+        await using (app)
+        using (http)
+        {
+            using var accepted = await http.PostAsJsonAsync("/api/batches", new { submissions = Submissions(200) }, ct);
+            Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
+            var created = await StackFixture.JsonAsync(accepted);
+            var ids = created.GetProperty("submissions").EnumerateArray().Select(e => e.GetString()).ToList();
+            Assert.Equal(200, ids.Distinct().Count());
+
+            var batch = await SubmissionFlowTests.PollAsync(http, "/api/batches/" + created.GetProperty("id").GetString(), ct, seconds: 240);
+
+            Assert.Equal("Completed", batch.GetProperty("status").GetString());
+            if (batch.GetProperty("completed").GetInt32() != 200)
+            {
+                var failed = batch.GetProperty("submissions").EnumerateArray().First(m => m.GetProperty("status").GetString() != "Completed").GetProperty("id").GetString();
+                using var detail = await http.GetAsync("/api/submissions/" + failed, ct);
+                Assert.Fail($"{batch.GetProperty("completed").GetInt32()} of 200 completed; first other: {await detail.Content.ReadAsStringAsync(ct)}");
+            }
+
+            var members = batch.GetProperty("submissions").EnumerateArray().ToList();
+            Assert.Equal(ids, members.Select(m => m.GetProperty("id").GetString()));
+            Assert.All(members, m => Assert.Equal("AC", m.GetProperty("verdict").GetString()));
+        }
+    }
+
+    [Fact]
+    public async Task Batch_FunctionsKilledMidway_RestartCompletesEachExactlyOnce()
+    {
+        stack.Require();
+        var ct = TestContext.Current.CancellationToken;
+        var port = LoopbackPorts.Free();
+        string batchId;
+        List<string> ids;
+        var (first, http) = await stack.StartFunctionsAsync(port);
+        using (http)
+        {
+            using var accepted = await http.PostAsJsonAsync("/api/batches", new { submissions = Enumerable.Range(0, 40).Select(i => new { language = "bash", source = "sleep 0.3; echo ok", stdin = "" }) }, ct);
+            var created = await StackFixture.JsonAsync(accepted);
+            batchId = created.GetProperty("id").GetString()!;
+            ids = [.. created.GetProperty("submissions").EnumerateArray().Select(e => e.GetString()!)];
+            await Task.Delay(1500, ct);
+            await first.KillAsync(); // SIGKILL: leases held, messages in flight, no graceful stop
+            await first.DisposeAsync();
+        }
+
+        var (second, http2) = await stack.StartFunctionsAsync(port);
+        await using (second)
+        using (http2)
+        {
+            var batch = await SubmissionFlowTests.PollAsync(http2, "/api/batches/" + batchId, ct, seconds: 180);
+            Assert.Equal(40, batch.GetProperty("completed").GetInt32());
+            foreach (var id in ids)
+            {
+                using var history = await http2.GetAsync($"/api/instances/{id}?showHistory=true", ct);
+                var events = (await StackFixture.JsonAsync(history)).GetProperty("historyEvents").EnumerateArray().Select(e => e.GetProperty("EventType").GetString()).ToList();
+                Assert.True(events.Count(e => e is "ExecutionCompleted" or "ExecutionTerminated") == 1, string.Join(",", events));
+            }
+        }
+    }
+}
