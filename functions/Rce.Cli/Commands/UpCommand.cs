@@ -20,89 +20,166 @@ internal static class UpCommand
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
         var port = new Option<int>("--port") { Description = "Runner port on 127.0.0.1 (default 5080).", DefaultValueFactory = _ => 5080 };
-        var command = new Command("up", "Start the local stack (the runner) in the foreground; Ctrl-C or SIGTERM stops it.") { port };
-        command.SetAction((parse, ct) => RunAsync(parse.GetValue(port), stdout, stderr, ct));
+        var functionsPort = new Option<int>("--functions-port") { Description = "Functions app port (default 7071).", DefaultValueFactory = _ => 7071 };
+        var storagePort = new Option<int>("--storage-port") { Description = "Azurite blob port; queue and table use the next two (default 10000).", DefaultValueFactory = _ => 10000 };
+        var data = new Option<string?>("--data") { Description = "Azurite data folder (default .rce/azurite-data in the checkout): a restart keeps earlier submissions." };
+        var command = new Command("up", "Start the local stack (Azurite, the runner, the Functions app) in the foreground; Ctrl-C or SIGTERM stops everything.") { port, functionsPort, storagePort, data };
+        command.SetAction((parse, ct) => RunAsync(new Ports(parse.GetValue(port), parse.GetValue(functionsPort), parse.GetValue(storagePort)), parse.GetValue(data), stdout, stderr, ct));
         return command;
     }
 
-    private static async Task<int> RunAsync(int port, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    private sealed record Ports(int Runner, int Functions, int Storage)
     {
-        if (!PortIsFree(port))
+        public IEnumerable<int> All => [Storage, Storage + 1, Storage + 2, Runner, Functions];
+    }
+
+    private static async Task<int> RunAsync(Ports ports, string? data, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        foreach (var p in ports.All)
         {
-            await stderr.WriteLineAsync($"rce: error: port {port} is busy (is another `rce up` running?)").ConfigureAwait(false);
+            if (!PortIsFree(p))
+            {
+                await stderr.WriteLineAsync($"rce: error: port {p} is busy (is another `rce up` running?)").ConfigureAwait(false);
+                return 1;
+            }
+        }
+
+        var root = FindRoot();
+        var runnerDll = root is null ? null : Path.Combine(root, "functions", "Rce.Runner", "bin", "Release", "net10.0", "Rce.Runner.dll");
+        var functionsDll = root is null ? null : Path.Combine(root, "functions", "Rce.Functions", "bin", "Release", "net10.0", "Rce.Functions.dll");
+        var azurite = root is null ? null : Path.Combine(root, ".rce", "azurite", "node_modules", "azurite", "dist", "src", "azurite.js");
+        if (root is null || !File.Exists(runnerDll) || !File.Exists(functionsDll) || !File.Exists(azurite))
+        {
+            await stderr.WriteLineAsync("rce: error: the stack is not built or Azurite is not installed; run ./rce up from the checkout").ConfigureAwait(false);
             return 1;
         }
 
-        var runnerDll = FindRunner();
-        if (runnerDll is null)
-        {
-            await stderr.WriteLineAsync("rce: error: the runner is not built; run ./rce up from the checkout").ConfigureAwait(false);
-            return 1;
-        }
-
+        data ??= Path.Combine(root, ".rce", "azurite-data");
+        Directory.CreateDirectory(data);
         var token = Convert.ToBase64String(RandomNumberGenerator.GetBytes(24)).Replace('+', '-').Replace('/', '_').TrimEnd('=');
-        var url = $"http://127.0.0.1:{port}";
-        using var runner = StartRunner(runnerDll, url, token);
+        var runnerUrl = $"http://127.0.0.1:{ports.Runner}";
+        var functionsUrl = $"http://localhost:{ports.Functions}";
+        var storage = "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;"
+            + $"BlobEndpoint=http://127.0.0.1:{ports.Storage}/devstoreaccount1;QueueEndpoint=http://127.0.0.1:{ports.Storage + 1}/devstoreaccount1;TableEndpoint=http://127.0.0.1:{ports.Storage + 2}/devstoreaccount1;";
+
         using var stop = new CancellationTokenSource();
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(stop.Token, cancellationToken);
 
-        if (!await WaitReadyAsync(runner, url, linked.Token).ConfigureAwait(false))
+        // Supervised foreground children, stopped in reverse order; never daemonised.
+        var children = new List<(string Name, Process Process)>();
+        try
         {
-            await StopAsync(runner).ConfigureAwait(false);
-            if (linked.IsCancellationRequested)
+            children.Add(("azurite", StartChild("node", [azurite, "--disableTelemetry", "--skipApiVersionCheck", "--silent", "--location", data,
+                "--blobHost", "127.0.0.1", "--queueHost", "127.0.0.1", "--tableHost", "127.0.0.1",
+                "--blobPort", $"{ports.Storage}", "--queuePort", $"{ports.Storage + 1}", "--tablePort", $"{ports.Storage + 2}"], new Dictionary<string, string>())));
+            if (!await WaitReadyAsync(children[^1].Process, $"http://127.0.0.1:{ports.Storage + 1}/devstoreaccount1?comp=list", linked.Token, anyAnswer: true).ConfigureAwait(false))
+            {
+                return await FailAsync("azurite", children, linked, stderr).ConfigureAwait(false);
+            }
+
+            children.Add(("runner", StartChild("dotnet", [runnerDll!], new Dictionary<string, string> { ["Runner__Token"] = token, ["Runner__Urls"] = runnerUrl })));
+            if (!await WaitReadyAsync(children[^1].Process, runnerUrl + "/health", linked.Token).ConfigureAwait(false))
+            {
+                return await FailAsync("runner", children, linked, stderr).ConfigureAwait(false);
+            }
+
+            children.Add(("functions", StartChild("dotnet", [functionsDll!], new Dictionary<string, string>
+            {
+                ["AzureWebJobsStorage"] = storage,
+                ["Runners__Endpoints__0__BaseUrl"] = runnerUrl,
+                ["Runners__Endpoints__0__Token"] = token,
+                ["Functions__Urls"] = functionsUrl,
+            })));
+            if (!await WaitReadyAsync(children[^1].Process, $"http://127.0.0.1:{ports.Functions}/api/health/live", linked.Token).ConfigureAwait(false))
+            {
+                return await FailAsync("functions", children, linked, stderr).ConfigureAwait(false);
+            }
+
+            await stdout.WriteLineAsync($"functions {functionsUrl}/api  (OpenAPI {functionsUrl}/api/openapi/v1.json)").ConfigureAwait(false);
+            await stdout.WriteLineAsync($"runner   {runnerUrl}  (token {token})").ConfigureAwait(false);
+            await stdout.WriteLineAsync($"storage  Azurite on 127.0.0.1:{ports.Storage}-{ports.Storage + 2}, data in {data}").ConfigureAwait(false);
+            await stdout.WriteLineAsync($"health   {functionsUrl}/api/health").ConfigureAwait(false);
+            await stdout.WriteLineAsync($"try      curl -s '{functionsUrl}/api/submissions?wait=true' -H 'Content-Type: application/json' -d '{{\"language\":\"python\",\"source\":\"print(6*7)\",\"stdin\":\"\"}}'").ConfigureAwait(false);
+            await stdout.WriteLineAsync("ready    (Ctrl-C or SIGTERM stops everything)").ConfigureAwait(false);
+            await stdout.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+
+            try
+            {
+                var exited = await Task.WhenAny(children.Select(c => c.Process.WaitForExitAsync(linked.Token))).ConfigureAwait(false);
+                await exited.ConfigureAwait(false);
+                var dead = children.First(c => c.Process.HasExited);
+                await stderr.WriteLineAsync($"rce: error: {dead.Name} exited unexpectedly (exit {dead.Process.ExitCode})").ConfigureAwait(false);
+                return 1;
+            }
+            catch (OperationCanceledException)
             {
                 return 0;
             }
-
-            await stderr.WriteLineAsync($"rce: error: the runner exited before it was ready (exit {(runner.HasExited ? runner.ExitCode : -1)})").ConfigureAwait(false);
-            return 1;
         }
-
-        await stdout.WriteLineAsync($"runner   {url}  (token {token})").ConfigureAwait(false);
-        await stdout.WriteLineAsync($"health   {url}/health").ConfigureAwait(false);
-        await stdout.WriteLineAsync($"try      curl -s {url}/v1/executions -H 'Authorization: Bearer {token}' -H 'Content-Type: application/json' -d '{{\"language\":\"python\",\"source\":\"print(6*7)\",\"stdin\":\"\"}}'").ConfigureAwait(false);
-        await stdout.WriteLineAsync("ready    (Ctrl-C or SIGTERM stops everything)").ConfigureAwait(false);
-        await stdout.FlushAsync(CancellationToken.None).ConfigureAwait(false);
-
-        try
+        finally
         {
-            await runner.WaitForExitAsync(linked.Token).ConfigureAwait(false);
-            await stderr.WriteLineAsync($"rce: error: the runner exited unexpectedly (exit {runner.ExitCode})").ConfigureAwait(false);
-            return 1;
-        }
-        catch (OperationCanceledException)
-        {
-            await StopAsync(runner).ConfigureAwait(false);
-            return 0;
+            for (var i = children.Count - 1; i >= 0; i--)
+            {
+                await StopAsync(children[i].Process).ConfigureAwait(false);
+                children[i].Process.Dispose();
+            }
         }
     }
 
-    private static Process StartRunner(string dll, string url, string token)
+    private static async Task<int> FailAsync(string name, List<(string Name, Process Process)> children, CancellationTokenSource linked, TextWriter stderr)
     {
-        var info = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardInput = true };
-        info.ArgumentList.Add(dll);
-        info.Environment["Runner__Token"] = token;
-        info.Environment["Runner__Urls"] = url;
+        if (linked.IsCancellationRequested)
+        {
+            return 0;
+        }
 
-        // Our stdout carries the URLs and the curl example; the runner's logs go to stderr.
+        var process = children[^1].Process;
+        await stderr.WriteLineAsync($"rce: error: {name} exited before it was ready (exit {(process.HasExited ? process.ExitCode : -1)})").ConfigureAwait(false);
+        return 1;
+    }
+
+    private static Process StartChild(string file, IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string> environment)
+    {
+        var info = new ProcessStartInfo(file) { UseShellExecute = false, RedirectStandardInput = true, RedirectStandardOutput = true };
+        foreach (var argument in arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        foreach (var (key, value) in environment)
+        {
+            info.Environment[key] = value;
+        }
+
+        // Our stdout carries the URLs and the curl example; the children's logs go to stderr.
         info.Environment["Logging__Console__LogToStandardErrorThreshold"] = "Trace";
         info.Environment["Logging__LogLevel__Microsoft.AspNetCore"] = "Warning";
-        var process = Process.Start(info) ?? throw new InvalidOperationException("the runner did not start");
-        process.StandardInput.Close();
+        var process = Process.Start(info) ?? throw new InvalidOperationException(file + " did not start");
+        process.StandardInput.Close(); // never reads our stdin
+
+        // A child's stdout (Azurite prints there even when silent) goes to our stderr: our stdout is the URLs only.
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                Console.Error.WriteLine(e.Data);
+            }
+        };
+        process.BeginOutputReadLine();
         return process;
     }
 
-    private static async Task<bool> WaitReadyAsync(Process runner, string url, CancellationToken cancellationToken)
+    private static async Task<bool> WaitReadyAsync(Process runner, string url, CancellationToken cancellationToken, bool anyAnswer = false)
     {
         using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
         while (!runner.HasExited && !cancellationToken.IsCancellationRequested)
         {
             try
             {
-                using var health = await client.GetAsync(new Uri(url + "/health"), cancellationToken).ConfigureAwait(false);
-                if (health.IsSuccessStatusCode)
+                using var health = await client.GetAsync(new Uri(url), cancellationToken).ConfigureAwait(false);
+                if (health.IsSuccessStatusCode || anyAnswer)
                 {
                     return true;
                 }
@@ -168,14 +245,13 @@ internal static class UpCommand
         }
     }
 
-    private static string? FindRunner()
+    private static string? FindRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
             if (File.Exists(Path.Combine(dir.FullName, "RceFunctions.sln")))
             {
-                var dll = Path.Combine(dir.FullName, "functions", "Rce.Runner", "bin", "Release", "net10.0", "Rce.Runner.dll");
-                return File.Exists(dll) ? dll : null;
+                return dir.FullName;
             }
         }
 

@@ -20,7 +20,11 @@ public sealed class UpCommandTests
         var cli = Path.Combine(RepoPaths.Root, "functions", "Rce.Cli", "bin", "Release", "net10.0", "rce.dll");
         Requires.That(File.Exists(runner) && File.Exists(cli), "the Release build is made by ./rce");
         var port = LoopbackPorts.Free();
-        using var up = Start(cli, "up", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var functionsPort = LoopbackPorts.Free();
+        var storagePort = LoopbackPorts.Free();
+        var data = Directory.CreateTempSubdirectory("rce-up-data-").FullName;
+        string[] UpArguments() => ["up", "--port", $"{port}", "--functions-port", $"{functionsPort}", "--storage-port", $"{storagePort}", "--data", data];
+        using var up = Start(cli, UpArguments());
 
         // Drain the runner's logs (stderr) so that a full pipe never stalls it.
         var upErrors = up.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
@@ -49,12 +53,20 @@ public sealed class UpCommandTests
         var body = JsonNode.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken))!;
         Assert.Equal("42\n", (string?)body["tests"]![0]!["stdout"]);
 
-        using var second = Start(cli, "up", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        // The Functions app, through the queue workflow on Azurite.
+        using var functions = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{functionsPort}") };
+        using var submitted = await functions.PostAsJsonAsync("/api/submissions?wait=true", new { language = "python", source = "print(6*7)", stdin = "" }, TestContext.Current.CancellationToken);
+        var result = JsonNode.Parse(await submitted.Content.ReadAsStringAsync(TestContext.Current.CancellationToken))!;
+        Assert.Equal(System.Net.HttpStatusCode.OK, submitted.StatusCode);
+        Assert.Equal("42\n", (string?)result["stdout"]);
+        var submissionId = (string)result["id"]!;
+
+        using var second = Start(cli, UpArguments());
         await second.WaitForExitAsync(TestContext.Current.CancellationToken);
         Assert.Equal(1, second.ExitCode);
         var error = (await second.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken)).Trim();
         Assert.Single(error.Split('\n'));
-        Assert.Contains($"port {port} is busy", error, StringComparison.Ordinal);
+        Assert.Contains($"port {storagePort} is busy", error, StringComparison.Ordinal); // the first of its ports it checks
 
         using (var kill = Process.Start("/usr/bin/kill", ["-TERM", up.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
         {
@@ -67,6 +79,26 @@ public sealed class UpCommandTests
         Assert.Equal(0, up.ExitCode);
         _ = await upErrors;
         Assert.True(LoopbackPorts.IsFree(port), "the runner still holds the port after `rce up` exited");
+        Assert.True(LoopbackPorts.IsFree(functionsPort), "the Functions app still holds its port after `rce up` exited");
+        Assert.True(LoopbackPorts.IsFree(storagePort + 1), "Azurite still holds its port after `rce up` exited");
+
+        // A restart keeps earlier submissions (Azurite data on disk).
+        using var again = Start(cli, UpArguments());
+        var againErrors = again.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        while (await again.StandardOutput.ReadLineAsync(TestContext.Current.CancellationToken) is { } line && !line.StartsWith("ready", StringComparison.Ordinal))
+        {
+        }
+
+        using var kept = await functions.GetAsync("/api/submissions/" + submissionId, TestContext.Current.CancellationToken);
+        Assert.Equal(System.Net.HttpStatusCode.OK, kept.StatusCode);
+        using (var kill = Process.Start("/usr/bin/kill", ["-TERM", again.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync(TestContext.Current.CancellationToken);
+        }
+
+        await again.WaitForExitAsync(TestContext.Current.CancellationToken);
+        _ = await againErrors;
+        Directory.Delete(data, recursive: true);
     }
 
     private static Process Start(string cli, params string[] args)

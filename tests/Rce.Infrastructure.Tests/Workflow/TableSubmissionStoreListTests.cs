@@ -12,7 +12,6 @@ public sealed class TableSubmissionStoreListTests(AzuriteFixture azurite) : ICla
     [Fact]
     public async Task List_StatusFilter_OnlyThoseStatuses()
     {
-        var ct = TestContext.Current.CancellationToken;
         var store = Store();
         var tenant = NewTenant();
         var statuses = new[] { SubmissionStatus.Queued, SubmissionStatus.Running, SubmissionStatus.Completed, SubmissionStatus.Failed, SubmissionStatus.Completed };
@@ -27,7 +26,6 @@ public sealed class TableSubmissionStoreListTests(AzuriteFixture azurite) : ICla
     [Fact]
     public async Task List_NoStatusFilter_Everything()
     {
-        var ct = TestContext.Current.CancellationToken;
         var store = Store();
         var tenant = NewTenant();
         var ids = await CreateAsync(store, tenant, 3, i => s => s with { Status = (SubmissionStatus)i });
