@@ -17,7 +17,7 @@ public sealed class ApiOptions
 
     /// <summary>Most tests per submission.</summary>
     [Range(1, 10_000)]
-    public int MaxTests { get; set; } = 500;
+    public int MaxTests { get; set; } = 1_000;
 
     /// <summary>Most submissions per batch.</summary>
     [Range(1, 10_000)]
@@ -25,15 +25,15 @@ public sealed class ApiOptions
 
     /// <summary>Largest CPU time limit a request may ask for.</summary>
     [Range(1, 600_000)]
-    public int MaxCpuTimeMs { get; set; } = 20_000;
+    public int MaxCpuTimeMs { get; set; } = 10_000;
 
     /// <summary>Largest wall time limit a request may ask for.</summary>
     [Range(1, 600_000)]
-    public int MaxWallTimeMs { get; set; } = 60_000;
+    public int MaxWallTimeMs { get; set; } = 30_000;
 
     /// <summary>Largest memory limit a request may ask for.</summary>
     [Range(1L << 20, 64L << 30)]
-    public long MaxMemoryBytes { get; set; } = 2L << 30;
+    public long MaxMemoryBytes { get; set; } = 1L << 30;
 
     /// <summary>Default wall time of one test when the request gives none (the runner's default): sizes the call timeout.</summary>
     [Range(1, 600_000)]
