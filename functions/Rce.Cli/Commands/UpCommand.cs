@@ -59,7 +59,10 @@ internal static class UpCommand
         var token = Convert.ToBase64String(RandomNumberGenerator.GetBytes(24)).Replace('+', '-').Replace('/', '_').TrimEnd('=');
         var runnerUrl = $"http://127.0.0.1:{ports.Runner}";
         var functionsUrl = $"http://localhost:{ports.Functions}";
-        var storage = "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;"
+        // A fresh account key per `up`, given to Azurite (AZURITE_ACCOUNTS) and to the Functions app: no
+        // key lives in the repository, and the data folder does not depend on it.
+        var accountKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(64));
+        var storage = $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={accountKey};"
             + $"BlobEndpoint=http://127.0.0.1:{ports.Storage}/devstoreaccount1;QueueEndpoint=http://127.0.0.1:{ports.Storage + 1}/devstoreaccount1;TableEndpoint=http://127.0.0.1:{ports.Storage + 2}/devstoreaccount1;";
 
         using var stop = new CancellationTokenSource();
@@ -73,7 +76,8 @@ internal static class UpCommand
         {
             children.Add(("azurite", StartChild("node", [azurite, "--disableTelemetry", "--skipApiVersionCheck", "--silent", "--location", data,
                 "--blobHost", "127.0.0.1", "--queueHost", "127.0.0.1", "--tableHost", "127.0.0.1",
-                "--blobPort", $"{ports.Storage}", "--queuePort", $"{ports.Storage + 1}", "--tablePort", $"{ports.Storage + 2}"], new Dictionary<string, string>())));
+                "--blobPort", $"{ports.Storage}", "--queuePort", $"{ports.Storage + 1}", "--tablePort", $"{ports.Storage + 2}"],
+                new Dictionary<string, string> { ["AZURITE_ACCOUNTS"] = $"devstoreaccount1:{accountKey}" })));
             if (!await WaitReadyAsync(children[^1].Process, $"http://127.0.0.1:{ports.Storage + 1}/devstoreaccount1?comp=list", linked.Token, anyAnswer: true).ConfigureAwait(false))
             {
                 return await FailAsync("azurite", children, linked, stderr).ConfigureAwait(false);

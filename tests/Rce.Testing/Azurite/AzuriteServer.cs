@@ -18,8 +18,11 @@ public sealed class AzuriteServer : IAsyncDisposable
     /// <summary>The emulator's well-known development account.</summary>
     private const string AccountName = "devstoreaccount1";
 
-    /// <summary>The emulator's well-known, public development key (not a secret).</summary>
-    private const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+    /// <summary>
+    /// A key made per test process and given to Azurite through <c>AZURITE_ACCOUNTS</c>, so that no
+    /// account key (not even the emulator's published one) is written in the repository.
+    /// </summary>
+    private static readonly string AccountKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(64));
 
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(20);
     private static readonly TimeSpan ExitTimeout = TimeSpan.FromSeconds(5);
@@ -121,6 +124,7 @@ public sealed class AzuriteServer : IAsyncDisposable
             // Azurite never writes to its cwd with --inMemoryPersistence, but a temp dir is a safe default.
             WorkingDirectory = Path.GetTempPath(),
         };
+        info.Environment["AZURITE_ACCOUNTS"] = $"{AccountName}:{AccountKey}";
         foreach (var argument in new[]
         {
             "--import", ParentWatchdog, ScriptPath,
