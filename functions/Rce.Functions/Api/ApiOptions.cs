@@ -46,8 +46,4 @@ public sealed class ApiOptions
     /// <summary>Default bound of <c>wait=true</c>.</summary>
     [Range(1, 200)]
     public int WaitSeconds { get; set; } = 30;
-
-    /// <summary>Tenant of every request until API keys exist (issue 5).</summary>
-    [Required]
-    public string DefaultTenant { get; set; } = "default";
 }

@@ -1,5 +1,8 @@
 using System.Text.Json.Nodes;
 using Rce.Core.Submissions;
+using Rce.Core.Tenancy;
+using Rce.Functions.Limits;
+using Rce.Functions.Security;
 
 namespace Rce.Functions.Api;
 
@@ -8,11 +11,11 @@ internal static class InstanceEndpoints
 {
     public static void Map(IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/instances", ListAsync).WithName("ListInstances");
-        app.MapGet("/api/instances/{id}", GetAsync).WithName("GetInstance");
-        app.MapPost("/api/instances/{id}/terminate", TerminateAsync).WithName("TerminateInstance");
-        app.MapDelete("/api/instances/{id}", PurgeAsync).WithName("PurgeInstance");
-        app.MapPost("/api/instances/{id}/restart", RestartAsync).WithName("RestartInstance");
+        app.MapGet("/api/instances", ListAsync).WithName("ListInstances").RequireRole(ApiKeyRoles.Read);
+        app.MapGet("/api/instances/{id}", GetAsync).WithName("GetInstance").RequireRole(ApiKeyRoles.Read);
+        app.MapPost("/api/instances/{id}/terminate", TerminateAsync).WithName("TerminateInstance").RequireRole(ApiKeyRoles.Admin);
+        app.MapDelete("/api/instances/{id}", PurgeAsync).WithName("PurgeInstance").RequireRole(ApiKeyRoles.Admin);
+        app.MapPost("/api/instances/{id}/restart", RestartAsync).WithName("RestartInstance").RequireRole(ApiKeyRoles.Admin);
     }
 
     private static JsonObject Status(Submission s, bool showInput) => new()
@@ -116,7 +119,7 @@ internal static class InstanceEndpoints
         return Results.Json(new { instancesDeleted = 1 }, ApiJson.Output);
     }
 
-    private static async Task<IResult> RestartAsync(HttpContext context, string id, ISubmissionStore store, SubmissionService service, TimeProvider clock)
+    private static async Task<IResult> RestartAsync(HttpContext context, string id, ISubmissionStore store, SubmissionService service, TimeProvider clock, LimitGate gate, LimitPolicies policies, WorkflowOptions workflow)
     {
         if (await FindAsync(context, id, store) is not { } s || await store.ReadRequestAsync(id, context.RequestAborted) is not { } body)
         {
@@ -129,6 +132,11 @@ internal static class InstanceEndpoints
             CreatedTime = clock.GetUtcNow(), LastUpdatedTime = clock.GetUtcNow(), StartedTime = null, CompletedTime = null, Attempt = 0, LeaseUntil = null,
             Reason = null, BatchId = null, BatchIndex = -1, RestartOf = s.Id, HasResult = false, ETag = null,
         };
+        if (await gate.AdmitAsync(context, policies.Quota(restarted.Tenant, [restarted.Id], clock.GetUtcNow().AddMilliseconds(workflow.DeadlineMs))) is { } overQuota)
+        {
+            return overQuota;
+        }
+
         var stored = await service.AcceptAsync(restarted, body, context.RequestAborted);
         return await SubmissionEndpoints.RespondAsync(context, stored, store, final: false);
     }

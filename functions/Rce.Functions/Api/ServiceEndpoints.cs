@@ -1,6 +1,7 @@
 using Rce.Core.Submissions;
 using Rce.Infrastructure.Storage;
 using Rce.Infrastructure.Workflow;
+using Rce.Functions.Security;
 
 namespace Rce.Functions.Api;
 
@@ -12,7 +13,7 @@ internal static class ServiceEndpoints
         app.MapGet("/api/languages", LanguagesAsync).WithName("ListLanguages");
         app.MapGet("/api/health", HealthAsync).WithName("Health");
         app.MapGet("/api/health/live", () => Results.Json(new { status = "Healthy" })).WithName("HealthLive");
-        app.MapGet("/api/queue/stats", StatsAsync).WithName("QueueStats");
+        app.MapGet("/api/queue/stats", StatsAsync).WithName("QueueStats").RequireRole(Rce.Core.Tenancy.ApiKeyRoles.Read);
     }
 
     private static async Task<IResult> LanguagesAsync(HttpContext context, RunnerCatalog catalog)
@@ -23,7 +24,7 @@ internal static class ServiceEndpoints
             : Results.Json(languages.Values.OrderBy(l => l.Id, StringComparer.Ordinal), ApiJson.Output);
     }
 
-    private static async Task<IResult> HealthAsync(HttpContext context, RunnerCatalog catalog, StorageAccount storage)
+    private static async Task<IResult> HealthAsync(HttpContext context, RunnerCatalog catalog, StorageAccount storage, Rce.Core.RateLimiting.IRateLimiter limiter, Limits.LimitPolicies policies)
     {
         var ct = context.RequestAborted;
         string? storageProblem = null;
@@ -40,8 +41,18 @@ internal static class ServiceEndpoints
 
         var probes = await catalog.ProbesAsync(ct);
         var healthyRunners = probes.Count(p => p.Healthy);
-        var ready = storageProblem is null && healthyRunners > 0;
+
+        // Redis down: under fail-closed policies submissions are refused, so the instance is not ready;
+        // when every policy fails open it still serves, unchecked, and says Degraded.
+        var redisUp = await limiter.PingAsync(ct);
+        var redisBlocks = !redisUp && policies.AnyFailsClosed;
+        var ready = storageProblem is null && healthyRunners > 0 && !redisBlocks;
         var failures = new List<string>();
+        if (!redisUp)
+        {
+            failures.Add(redisBlocks ? "redis did not answer (rate limits fail closed)" : "redis did not answer (rate limits fail open)");
+        }
+
         if (storageProblem is not null)
         {
             failures.Add(storageProblem);
@@ -55,9 +66,10 @@ internal static class ServiceEndpoints
         return Results.Json(
             new
             {
-                status = ready ? "Healthy" : "Unhealthy",
+                status = !ready ? "Unhealthy" : redisUp ? "Healthy" : "Degraded",
                 failures,
                 storage = storageProblem is null ? "Healthy" : "Unhealthy",
+                redis = redisUp ? "Healthy" : "Unhealthy",
                 runners = probes.Select(p => new { url = p.Runner.ToString(), healthy = p.Healthy, reason = p.Reason, slots = p.SlotsTotal, busy = p.SlotsBusy }),
             },
             ApiJson.Output,

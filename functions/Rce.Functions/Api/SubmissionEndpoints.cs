@@ -1,6 +1,9 @@
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
 using Rce.Core.Submissions;
+using Rce.Core.Tenancy;
+using Rce.Functions.Limits;
+using Rce.Functions.Security;
 
 namespace Rce.Functions.Api;
 
@@ -11,20 +14,27 @@ internal static class SubmissionEndpoints
 
     public static void Map(IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/submissions", SubmitAsync).WithName("SubmitCode");
-        app.MapGet("/api/submissions/{id}", GetAsync).WithName("GetSubmission");
-        app.MapPost("/api/batches", SubmitBatchAsync).WithName("SubmitBatch");
-        app.MapGet("/api/batches/{id}", GetBatchAsync).WithName("GetBatch");
+        app.MapPost("/api/submissions", SubmitAsync).WithName("SubmitCode").RequireRole(ApiKeyRoles.Submit).LimitedInHandler();
+        app.MapGet("/api/submissions/{id}", GetAsync).WithName("GetSubmission").RequireRole(ApiKeyRoles.Read);
+        app.MapPost("/api/batches", SubmitBatchAsync).WithName("SubmitBatch").RequireRole(ApiKeyRoles.Submit).LimitedInHandler();
+        app.MapGet("/api/batches/{id}", GetBatchAsync).WithName("GetBatch").RequireRole(ApiKeyRoles.Read);
     }
 
-    public static string Tenant(HttpContext context) =>
-        context.RequestServices.GetRequiredService<IOptions<ApiOptions>>().Value.DefaultTenant;
+    public static string Tenant(HttpContext context) => Caller.Of(context).Tenant;
 
-    private static async Task<IResult> SubmitAsync(HttpContext context, SubmissionService service, RunnerCatalog catalog, ISubmissionStore store, IIdempotencyStore keys, CompletionSignals signals, IOptions<ApiOptions> options, TimeProvider time, bool? wait, int? timeout)
+    private static async Task<IResult> SubmitAsync(HttpContext context, SubmissionService service, RunnerCatalog catalog, ISubmissionStore store, IIdempotencyStore keys, CompletionSignals signals, IOptions<ApiOptions> options, TimeProvider time, LimitGate gate, LimitPolicies policies, WorkflowOptions workflow, bool? wait, int? timeout)
     {
         var ct = context.RequestAborted;
         var o = options.Value;
+        var caller = Caller.Of(context);
         var (bytes, problem) = await RequestBody.ReadAsync(context.Request, o.MaxRequestBytes, ct);
+
+        // Counted before validation: a flood of malformed requests spends the budget like any other.
+        if (await gate.AdmitAsync(context, policies.Submit(caller.Tenant, EndUser.Resolve(bytes, context.Request, caller))) is { } limited)
+        {
+            return limited;
+        }
+
         if (problem is not null)
         {
             return problem;
@@ -75,6 +85,12 @@ internal static class SubmissionEndpoints
 
                 // The first request died between its claim and its submission: finish its work under the same id.
             }
+        }
+
+        // Quotas after the idempotency check: a replayed request is not a new submission.
+        if (await gate.AdmitAsync(context, policies.Quota(tenant, [id], time.GetUtcNow().AddMilliseconds(workflow.DeadlineMs))) is { } overQuota)
+        {
+            return overQuota;
         }
 
         var submission = service.NewSubmission(id, tenant, request!, checks);
@@ -170,11 +186,17 @@ internal static class SubmissionEndpoints
         return Results.Json(await SubmissionDocument.BuildAsync(submission, store, context.RequestAborted), ApiJson.Output);
     }
 
-    private static async Task<IResult> SubmitBatchAsync(HttpContext context, SubmissionService service, RunnerCatalog catalog, IOptions<ApiOptions> options, TimeProvider time)
+    private static async Task<IResult> SubmitBatchAsync(HttpContext context, SubmissionService service, RunnerCatalog catalog, IOptions<ApiOptions> options, TimeProvider time, LimitGate gate, LimitPolicies policies, WorkflowOptions workflow)
     {
         var ct = context.RequestAborted;
         var o = options.Value;
+        var caller = Caller.Of(context);
         var (bytes, problem) = await RequestBody.ReadAsync(context.Request, o.MaxRequestBytes, ct);
+        if (await gate.AdmitAsync(context, policies.Batch(caller.Tenant, EndUser.Resolve(default, context.Request, caller))) is { } limited)
+        {
+            return limited;
+        }
+
         if (problem is not null)
         {
             return problem;
@@ -220,6 +242,12 @@ internal static class SubmissionEndpoints
         if (errors.Count > 0)
         {
             return Problems.Invalid(errors, tooLarge);
+        }
+
+        // A batch counts as its N submissions against the quotas, and is refused whole when it does not fit.
+        if (await gate.AdmitAsync(context, policies.Quota(tenant, [.. members.Select(m => m.Item1.Id)], time.GetUtcNow().AddMilliseconds(workflow.DeadlineMs))) is { } overQuota)
+        {
+            return overQuota;
         }
 
         await service.AcceptBatchAsync(new Batch(batchId, tenant, time.GetUtcNow(), members.Count), members, ct);

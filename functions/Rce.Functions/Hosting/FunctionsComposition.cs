@@ -2,10 +2,14 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 using Rce.Core.Submissions;
 using Rce.Functions.Api;
+using Rce.Functions.Limits;
+using Rce.Functions.Security;
 using Rce.Functions.Queues;
 using Rce.Infrastructure.Callbacks;
+using Rce.Infrastructure.Redis;
 using Rce.Infrastructure.Runners;
 using Rce.Infrastructure.Storage;
+using Rce.Infrastructure.Tenancy;
 using Rce.Infrastructure.Workflow;
 
 namespace Rce.Functions.Hosting;
@@ -26,11 +30,19 @@ public static class FunctionsComposition
         services.AddOptions<ApiOptions>().BindConfiguration(ApiOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<WorkflowOptions>().BindConfiguration(WorkflowOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<CallbackDeliveryOptions>().BindConfiguration("Callbacks");
+        services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<RateLimitOptions>, RateLimitOptionsValidator>();
 
         services.AddRceStorage(configuration);
         services.AddRceWorkflowStorage();
         services.AddRceRunnerClient(configuration);
         services.AddRceCallbacks(configuration);
+        services.AddRceRedis(configuration);
+        services.AddRceTenancy();
+        services.AddSingleton<LimitPolicies>();
+        services.AddSingleton<LimitGate>();
+        services.AddSingleton<ClientAddressResolver>();
+        services.AddSingleton<InFlightRelease>();
 
         services.AddSingleton(sp => new PriorityGate(sp.GetRequiredService<IOptions<WorkflowOptions>>().Value.MaxConcurrentRuns));
         services.AddSingleton<CompletionSignals>();
@@ -40,6 +52,7 @@ public static class FunctionsComposition
             var workflow = ActivatorUtilities.CreateInstance<SubmissionWorkflow>(sp);
             var callbacks = sp.GetRequiredService<CallbackDelivery>();
             workflow.Ended += callbacks.OnEndedAsync;
+            workflow.Ended += sp.GetRequiredService<InFlightRelease>().OnEndedAsync;
             return workflow;
         });
         services.AddSingleton<CallbackDelivery>();
@@ -61,10 +74,13 @@ public static class FunctionsComposition
         ArgumentNullException.ThrowIfNull(app);
         app.UseExceptionHandler(); // RFC 9457 for unexpected errors, which are 500s, never 4xx in disguise
         app.UseStatusCodePages();
+        app.UseRouting(); // the key middleware reads the matched endpoint's role
+        app.UseMiddleware<ApiKeyMiddleware>();
         app.MapOpenApi("/api/openapi/{documentName}.json").WithName("OpenApi");
         SubmissionEndpoints.Map(app);
         InstanceEndpoints.Map(app);
         ServiceEndpoints.Map(app);
+        KeyEndpoints.Map(app);
         CustomHandlerEndpoints.Map(app);
         return app;
     }
