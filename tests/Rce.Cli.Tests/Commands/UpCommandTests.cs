@@ -27,6 +27,7 @@ public sealed class UpCommandTests
         var data = Directory.CreateTempSubdirectory("rce-up-data-").FullName;
         string[] UpArguments() => ["up", "--port", $"{port}", "--functions-port", $"{functionsPort}", "--storage-port", $"{storagePort}", "--redis-port", $"{redisPort}", "--data", data];
         using var up = Start(cli, UpArguments());
+        await using var stopUp = new StopOnDispose(up); // a failed assertion must not leave the stack running
 
         // Drain the runner's logs (stderr) so that a full pipe never stalls it.
         var upErrors = up.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
@@ -100,6 +101,7 @@ public sealed class UpCommandTests
 
         // A restart keeps earlier submissions (Azurite data on disk).
         using var again = Start(cli, UpArguments());
+        await using var stopAgain = new StopOnDispose(again);
         var againErrors = again.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
         while (await again.StandardOutput.ReadLineAsync(TestContext.Current.CancellationToken) is { } line && !line.StartsWith("ready", StringComparison.Ordinal))
         {
@@ -115,6 +117,33 @@ public sealed class UpCommandTests
         await again.WaitForExitAsync(TestContext.Current.CancellationToken);
         _ = await againErrors;
         Directory.Delete(data, recursive: true);
+    }
+
+    /// <summary>SIGTERM (so that up stops its children), then SIGKILL after 20 s, unless the process already exited.</summary>
+    private sealed class StopOnDispose(Process process) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            if (process.HasExited)
+            {
+                return;
+            }
+
+            using (var kill = Process.Start("/usr/bin/kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            {
+                await kill.WaitForExitAsync();
+            }
+
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+            try
+            {
+                await process.WaitForExitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+        }
     }
 
     private static async Task<string> RedisPingAsync(int port)
