@@ -3,7 +3,7 @@ using Rce.Cli.Commands;
 
 namespace Rce.Cli;
 
-/// <summary>The command tree of <c>rce</c>. Exit codes: 0 a verdict (whatever it is), 2 bad input, 3 no sandbox.</summary>
+/// <summary>The command tree of <c>rce</c>. Exit codes: 0 a verdict (whatever it is) or done, 1 an operation failed (up, keys), 2 bad input, 3 no sandbox.</summary>
 internal static class CliApp
 {
     public const int BadInput = 2;
@@ -16,6 +16,7 @@ internal static class CliApp
             RunCommand.Create(stdout, stderr),
             LanguagesCommand.Create(stdout, stderr),
             UpCommand.Create(stdout, stderr),
+            KeysCommand.Create(stdout, stderr),
         };
 
         var parse = root.Parse(args);

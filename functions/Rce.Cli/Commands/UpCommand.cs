@@ -8,12 +8,15 @@ using System.Security.Cryptography;
 namespace Rce.Cli.Commands;
 
 /// <summary>
-/// <c>rce up</c>: starts the local stack in the foreground — today the runner, with a generated
-/// token — prints its URL and a curl example, and stops everything it started on SIGINT or SIGTERM.
+/// <c>rce up</c>: starts the local stack in the foreground — Azurite, Redis, the runner (with a
+/// generated token) and the Functions app — prints their URLs and a curl example, and stops
+/// everything it started, in reverse order, on SIGINT or SIGTERM.
 /// </summary>
 /// <remarks>
 /// Servers are supervised foreground children, never daemonised; stdin is never read. A second
-/// <c>up</c> while one runs fails with one line naming the busy port.
+/// <c>up</c> while one runs fails with one line naming the busy port. While it runs, <c>up</c> holds
+/// the data folder's lock and publishes <c>.rce/stack.json</c> (<see cref="KeysStackFile"/>) for
+/// local clients such as <c>rce keys</c>; both go when it stops.
 /// </remarks>
 internal static class UpCommand
 {
@@ -22,15 +25,19 @@ internal static class UpCommand
         var port = new Option<int>("--port") { Description = "Runner port on 127.0.0.1 (default 5080).", DefaultValueFactory = _ => 5080 };
         var functionsPort = new Option<int>("--functions-port") { Description = "Functions app port (default 7071).", DefaultValueFactory = _ => 7071 };
         var storagePort = new Option<int>("--storage-port") { Description = "Azurite blob port; queue and table use the next two (default 10000).", DefaultValueFactory = _ => 10000 };
+        var redisPort = new Option<int>("--redis-port") { Description = "Redis port on 127.0.0.1 (default 6379).", DefaultValueFactory = _ => 6379 };
         var data = new Option<string?>("--data") { Description = "Azurite data folder (default .rce/azurite-data in the checkout): a restart keeps earlier submissions." };
-        var command = new Command("up", "Start the local stack (Azurite, the runner, the Functions app) in the foreground; Ctrl-C or SIGTERM stops everything.") { port, functionsPort, storagePort, data };
-        command.SetAction((parse, ct) => RunAsync(new Ports(parse.GetValue(port), parse.GetValue(functionsPort), parse.GetValue(storagePort)), parse.GetValue(data), stdout, stderr, ct));
+        var command = new Command("up", "Start the local stack (Azurite, Redis, the runner, the Functions app) in the foreground; Ctrl-C or SIGTERM stops everything.") { port, functionsPort, storagePort, redisPort, data };
+        command.SetAction((parse, ct) => RunAsync(new Ports(parse.GetValue(port), parse.GetValue(functionsPort), parse.GetValue(storagePort), parse.GetValue(redisPort)), parse.GetValue(data), stdout, stderr, ct));
         return command;
     }
 
-    private sealed record Ports(int Runner, int Functions, int Storage)
+    /// <summary>Debian's Redis server (package redis-server, installed by ./rce).</summary>
+    internal const string RedisServer = "/usr/bin/redis-server";
+
+    private sealed record Ports(int Runner, int Functions, int Storage, int Redis)
     {
-        public IEnumerable<int> All => [Storage, Storage + 1, Storage + 2, Runner, Functions];
+        public IEnumerable<int> All => [Storage, Storage + 1, Storage + 2, Redis, Runner, Functions];
     }
 
     private static async Task<int> RunAsync(Ports ports, string? data, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
@@ -47,23 +54,37 @@ internal static class UpCommand
         var root = FindRoot();
         var runnerDll = root is null ? null : Path.Combine(root, "functions", "Rce.Runner", "bin", "Release", "net10.0", "Rce.Runner.dll");
         var functionsDll = root is null ? null : Path.Combine(root, "functions", "Rce.Functions", "bin", "Release", "net10.0", "Rce.Functions.dll");
-        var azurite = root is null ? null : Path.Combine(root, ".rce", "azurite", "node_modules", "azurite", "dist", "src", "azurite.js");
+        var azurite = root is null ? null : AzuriteScript(root);
         if (root is null || !File.Exists(runnerDll) || !File.Exists(functionsDll) || !File.Exists(azurite))
         {
             await stderr.WriteLineAsync("rce: error: the stack is not built or Azurite is not installed; run ./rce up from the checkout").ConfigureAwait(false);
             return 1;
         }
 
-        data ??= Path.Combine(root, ".rce", "azurite-data");
+        if (!File.Exists(RedisServer))
+        {
+            await stderr.WriteLineAsync($"rce: error: {RedisServer} is missing (Debian package redis-server); run ./rce up from the checkout, which installs it").ConfigureAwait(false);
+            return 1;
+        }
+
+        data = Path.GetFullPath(data ?? Path.Combine(root, ".rce", "azurite-data"));
         Directory.CreateDirectory(data);
+
+        // Two Azurite processes over one data folder would overwrite each other's files: the lock is
+        // held until every child has exited (disposed last, after the finally below).
+        using var dataLock = KeysStackFile.TryLockData(data);
+        if (dataLock is null)
+        {
+            await stderr.WriteLineAsync($"rce: error: the data folder {data} is in use (by another `rce up` or an `rce keys` command)").ConfigureAwait(false);
+            return 1;
+        }
+
         var token = Convert.ToBase64String(RandomNumberGenerator.GetBytes(24)).Replace('+', '-').Replace('/', '_').TrimEnd('=');
         var runnerUrl = $"http://127.0.0.1:{ports.Runner}";
         var functionsUrl = $"http://localhost:{ports.Functions}";
-        // A fresh account key per `up`, given to Azurite (AZURITE_ACCOUNTS) and to the Functions app: no
-        // key lives in the repository, and the data folder does not depend on it.
-        var accountKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(64));
-        var storage = $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={accountKey};"
-            + $"BlobEndpoint=http://127.0.0.1:{ports.Storage}/devstoreaccount1;QueueEndpoint=http://127.0.0.1:{ports.Storage + 1}/devstoreaccount1;TableEndpoint=http://127.0.0.1:{ports.Storage + 2}/devstoreaccount1;";
+        var accountKey = NewAccountKey();
+        var storage = StorageConnectionString(accountKey, ports.Storage, ports.Storage + 1, ports.Storage + 2);
+        var stackFile = KeysStackFile.PathIn(root);
 
         using var stop = new CancellationTokenSource();
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
@@ -74,16 +95,22 @@ internal static class UpCommand
         var children = new List<(string Name, Process Process)>();
         try
         {
-            children.Add(("azurite", StartChild("node", [azurite, "--disableTelemetry", "--skipApiVersionCheck", "--silent", "--location", data,
-                "--blobHost", "127.0.0.1", "--queueHost", "127.0.0.1", "--tableHost", "127.0.0.1",
-                "--blobPort", $"{ports.Storage}", "--queuePort", $"{ports.Storage + 1}", "--tablePort", $"{ports.Storage + 2}"],
-                new Dictionary<string, string> { ["AZURITE_ACCOUNTS"] = $"devstoreaccount1:{accountKey}" })));
+            children.Add(("azurite", StartAzurite(azurite, data, accountKey, ports.Storage, ports.Storage + 1, ports.Storage + 2, ToStderr)));
             if (!await WaitReadyAsync(children[^1].Process, $"http://127.0.0.1:{ports.Storage + 1}/devstoreaccount1?comp=list", linked.Token, anyAnswer: true).ConfigureAwait(false))
             {
                 return await FailAsync("azurite", children, linked, stderr).ConfigureAwait(false);
             }
 
-            children.Add(("runner", StartChild("dotnet", [runnerDll!], new Dictionary<string, string> { ["Runner__Token"] = token, ["Runner__Urls"] = runnerUrl })));
+            // No persistence: Redis holds rate-limit windows and in-flight sets, which are meant to
+            // expire; a dump file would only resurrect stale counters after a restart.
+            children.Add(("redis", StartChild(RedisServer, ["--port", $"{ports.Redis}", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no"],
+                new Dictionary<string, string>(), ToStderr)));
+            if (!await WaitRedisAsync(children[^1].Process, ports.Redis, linked.Token).ConfigureAwait(false))
+            {
+                return await FailAsync("redis", children, linked, stderr).ConfigureAwait(false);
+            }
+
+            children.Add(("runner", StartChild("dotnet", [runnerDll!], new Dictionary<string, string> { ["Runner__Token"] = token, ["Runner__Urls"] = runnerUrl }, ToStderr)));
             if (!await WaitReadyAsync(children[^1].Process, runnerUrl + "/health", linked.Token).ConfigureAwait(false))
             {
                 return await FailAsync("runner", children, linked, stderr).ConfigureAwait(false);
@@ -95,15 +122,21 @@ internal static class UpCommand
                 ["Runners__Endpoints__0__BaseUrl"] = runnerUrl,
                 ["Runners__Endpoints__0__Token"] = token,
                 ["Functions__Urls"] = functionsUrl,
-            })));
+                ["Redis__ConnectionString"] = $"127.0.0.1:{ports.Redis}",
+            }, ToStderr)));
             if (!await WaitReadyAsync(children[^1].Process, $"http://127.0.0.1:{ports.Functions}/api/health/live", linked.Token).ConfigureAwait(false))
             {
                 return await FailAsync("functions", children, linked, stderr).ConfigureAwait(false);
             }
 
+            // Published once everything answers (a client never finds a half-started stack) and
+            // before "ready" (whoever waits for that line finds it).
+            KeysStackFile.Write(stackFile, new KeysStackFile(Environment.ProcessId, data, storage,
+                new StackPorts(ports.Functions, ports.Runner, ports.Storage, ports.Storage + 1, ports.Storage + 2, ports.Redis)));
             await stdout.WriteLineAsync($"functions {functionsUrl}/api  (OpenAPI {functionsUrl}/api/openapi/v1.json)").ConfigureAwait(false);
             await stdout.WriteLineAsync($"runner   {runnerUrl}  (token {token})").ConfigureAwait(false);
             await stdout.WriteLineAsync($"storage  Azurite on 127.0.0.1:{ports.Storage}-{ports.Storage + 2}, data in {data}").ConfigureAwait(false);
+            await stdout.WriteLineAsync($"redis    redis://127.0.0.1:{ports.Redis}").ConfigureAwait(false);
             await stdout.WriteLineAsync($"health   {functionsUrl}/api/health").ConfigureAwait(false);
             await stdout.WriteLineAsync($"try      curl -s '{functionsUrl}/api/submissions?wait=true' -H 'Content-Type: application/json' -d '{{\"language\":\"python\",\"source\":\"print(6*7)\",\"stdin\":\"\"}}'").ConfigureAwait(false);
             await stdout.WriteLineAsync("ready    (Ctrl-C or SIGTERM stops everything)").ConfigureAwait(false);
@@ -124,6 +157,8 @@ internal static class UpCommand
         }
         finally
         {
+            // Withdrawn first: from here on clients wait for the lock instead of using a stopping stack.
+            KeysStackFile.DeleteIfOwned(stackFile, Environment.ProcessId);
             for (var i = children.Count - 1; i >= 0; i--)
             {
                 await StopAsync(children[i].Process).ConfigureAwait(false);
@@ -144,7 +179,35 @@ internal static class UpCommand
         return 1;
     }
 
-    private static Process StartChild(string file, IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string> environment)
+    /// <summary><c>&lt;root&gt;/.rce/azurite/node_modules/azurite/dist/src/azurite.js</c> (installed by ./rce).</summary>
+    internal static string AzuriteScript(string root) => Path.Combine(root, ".rce", "azurite", "node_modules", "azurite", "dist", "src", "azurite.js");
+
+    /// <summary>
+    /// A fresh account key per run, given to Azurite (AZURITE_ACCOUNTS) and to its clients: no key
+    /// lives in the repository, and the data folder does not depend on it.
+    /// </summary>
+    internal static string NewAccountKey() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(64));
+
+    /// <summary>The connection string of a local Azurite. A secret (it carries the account key): never print it.</summary>
+    internal static string StorageConnectionString(string accountKey, int blobPort, int queuePort, int tablePort) =>
+        $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={accountKey};"
+        + $"BlobEndpoint=http://127.0.0.1:{blobPort}/devstoreaccount1;QueueEndpoint=http://127.0.0.1:{queuePort}/devstoreaccount1;TableEndpoint=http://127.0.0.1:{tablePort}/devstoreaccount1;";
+
+    /// <summary>Starts Azurite over <paramref name="data"/> on loopback ports, as a child that exits when this process dies.</summary>
+    internal static Process StartAzurite(string script, string data, string accountKey, int blobPort, int queuePort, int tablePort, Action<string> output) =>
+        StartChild("node", ["--import", ParentWatchdog, script, "--disableTelemetry", "--skipApiVersionCheck", "--silent", "--location", data,
+            "--blobHost", "127.0.0.1", "--queueHost", "127.0.0.1", "--tableHost", "127.0.0.1",
+            "--blobPort", $"{blobPort}", "--queuePort", $"{queuePort}", "--tablePort", $"{tablePort}"],
+            new Dictionary<string, string> { ["AZURITE_ACCOUNTS"] = $"devstoreaccount1:{accountKey}" }, output);
+
+    // Exits node once it is re-parented (we died without stopping it, e.g. SIGKILL): an orphaned
+    // Azurite would keep writing the data folder after its lock was released.
+    private const string ParentWatchdog =
+        "data:text/javascript,const p=process.ppid;setInterval(()=>{if(process.ppid!==p)process.exit(1)},1000).unref()";
+
+    private static void ToStderr(string line) => Console.Error.WriteLine(line);
+
+    internal static Process StartChild(string file, IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string> environment, Action<string> output)
     {
         var info = new ProcessStartInfo(file) { UseShellExecute = false, RedirectStandardInput = true, RedirectStandardOutput = true };
         foreach (var argument in arguments)
@@ -163,19 +226,19 @@ internal static class UpCommand
         var process = Process.Start(info) ?? throw new InvalidOperationException(file + " did not start");
         process.StandardInput.Close(); // never reads our stdin
 
-        // A child's stdout (Azurite prints there even when silent) goes to our stderr: our stdout is the URLs only.
+        // A child's stdout (Azurite prints there even when silent) never reaches our stdout, which is the URLs only.
         process.OutputDataReceived += (_, e) =>
         {
             if (e.Data is not null)
             {
-                Console.Error.WriteLine(e.Data);
+                output(e.Data);
             }
         };
         process.BeginOutputReadLine();
         return process;
     }
 
-    private static async Task<bool> WaitReadyAsync(Process runner, string url, CancellationToken cancellationToken, bool anyAnswer = false)
+    internal static async Task<bool> WaitReadyAsync(Process runner, string url, CancellationToken cancellationToken, bool anyAnswer = false)
     {
         using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
         while (!runner.HasExited && !cancellationToken.IsCancellationRequested)
@@ -209,8 +272,45 @@ internal static class UpCommand
         return false;
     }
 
+    /// <summary>Ready once Redis answers an inline <c>PING</c> with <c>+PONG</c> (it accepts connections before it serves).</summary>
+    private static async Task<bool> WaitRedisAsync(Process redis, int port, CancellationToken cancellationToken)
+    {
+        while (!redis.HasExited && !cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                using var client = new TcpClient();
+                using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                attempt.CancelAfter(TimeSpan.FromSeconds(2));
+                await client.ConnectAsync(IPAddress.Loopback, port, attempt.Token).ConfigureAwait(false);
+                var stream = client.GetStream();
+                await stream.WriteAsync("PING\r\n"u8.ToArray(), attempt.Token).ConfigureAwait(false);
+                var answer = new byte[7];
+                var read = await stream.ReadAtLeastAsync(answer, answer.Length, throwOnEndOfStream: false, attempt.Token).ConfigureAwait(false);
+                if (answer.AsSpan(0, read).SequenceEqual("+PONG\r\n"u8))
+                {
+                    return true;
+                }
+            }
+            catch (Exception e) when (e is SocketException or IOException or OperationCanceledException)
+            {
+            }
+
+            try
+            {
+                await Task.Delay(50, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return false;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>SIGTERM, then wait for the exit (so the port is free when we return); SIGKILL after 10 s.</summary>
-    private static async Task StopAsync(Process runner)
+    internal static async Task StopAsync(Process runner)
     {
         if (runner.HasExited)
         {
@@ -249,7 +349,7 @@ internal static class UpCommand
         }
     }
 
-    private static string? FindRoot()
+    internal static string? FindRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {

@@ -4,11 +4,12 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text.Json.Nodes;
+using Rce.Cli.Commands;
 using Rce.Testing;
 
 namespace Rce.Cli.Tests.Commands;
 
-/// <summary><c>rce up</c>: foreground, prints the URL and token, serves, stops on SIGTERM and frees its port.</summary>
+/// <summary><c>rce up</c>: foreground, prints the URLs and token, serves, publishes its stack file, stops on SIGTERM and frees its ports.</summary>
 public sealed class UpCommandTests
 {
     [Fact]
@@ -22,9 +23,11 @@ public sealed class UpCommandTests
         var port = LoopbackPorts.Free();
         var functionsPort = LoopbackPorts.Free();
         var storagePort = LoopbackPorts.Free();
+        var redisPort = LoopbackPorts.Free();
         var data = Directory.CreateTempSubdirectory("rce-up-data-").FullName;
-        string[] UpArguments() => ["up", "--port", $"{port}", "--functions-port", $"{functionsPort}", "--storage-port", $"{storagePort}", "--data", data];
+        string[] UpArguments() => ["up", "--port", $"{port}", "--functions-port", $"{functionsPort}", "--storage-port", $"{storagePort}", "--redis-port", $"{redisPort}", "--data", data];
         using var up = Start(cli, UpArguments());
+        await using var stopUp = new StopOnDispose(up); // a failed assertion must not leave the stack running
 
         // Drain the runner's logs (stderr) so that a full pipe never stalls it.
         var upErrors = up.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
@@ -46,6 +49,18 @@ public sealed class UpCommandTests
 
         Assert.True(token is not null, string.Join('\n', lines));
         Assert.Contains(lines, l => l.Contains("curl", StringComparison.Ordinal));
+        Assert.Contains($"redis    redis://127.0.0.1:{redisPort}", lines);
+        Assert.DoesNotContain(lines, l => l.Contains("AccountKey", StringComparison.Ordinal));
+        Assert.Equal("+PONG", await RedisPingAsync(redisPort));
+
+        // The stack file: owner-only, this run's ports and storage, for `rce keys`.
+        var stackFile = Path.Combine(RepoPaths.Root, ".rce", "stack.json");
+        var stack = KeysStackFile.TryRead(stackFile);
+        Assert.NotNull(stack);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(stackFile));
+        Assert.Equal((up.Id, data), (stack.Pid, stack.DataFolder));
+        Assert.Equal(new StackPorts(functionsPort, port, storagePort, storagePort + 1, storagePort + 2, redisPort), stack.Ports);
+        Assert.Contains($"TableEndpoint=http://127.0.0.1:{storagePort + 2}/devstoreaccount1", stack.StorageConnectionString, StringComparison.Ordinal);
 
         using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
@@ -81,9 +96,12 @@ public sealed class UpCommandTests
         Assert.True(LoopbackPorts.IsFree(port), "the runner still holds the port after `rce up` exited");
         Assert.True(LoopbackPorts.IsFree(functionsPort), "the Functions app still holds its port after `rce up` exited");
         Assert.True(LoopbackPorts.IsFree(storagePort + 1), "Azurite still holds its port after `rce up` exited");
+        Assert.True(LoopbackPorts.IsFree(redisPort), "Redis still holds its port after `rce up` exited");
+        Assert.False(KeysStackFile.TryRead(stackFile)?.Pid == up.Id, "the stack file outlived `rce up`");
 
         // A restart keeps earlier submissions (Azurite data on disk).
         using var again = Start(cli, UpArguments());
+        await using var stopAgain = new StopOnDispose(again);
         var againErrors = again.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
         while (await again.StandardOutput.ReadLineAsync(TestContext.Current.CancellationToken) is { } line && !line.StartsWith("ready", StringComparison.Ordinal))
         {
@@ -99,6 +117,43 @@ public sealed class UpCommandTests
         await again.WaitForExitAsync(TestContext.Current.CancellationToken);
         _ = await againErrors;
         Directory.Delete(data, recursive: true);
+    }
+
+    /// <summary>SIGTERM (so that up stops its children), then SIGKILL after 20 s, unless the process already exited.</summary>
+    private sealed class StopOnDispose(Process process) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            if (process.HasExited)
+            {
+                return;
+            }
+
+            using (var kill = Process.Start("/usr/bin/kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            {
+                await kill.WaitForExitAsync();
+            }
+
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+            try
+            {
+                await process.WaitForExitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+        }
+    }
+
+    private static async Task<string> RedisPingAsync(int port)
+    {
+        using var client = new TcpClient();
+        await client.ConnectAsync(IPAddress.Loopback, port, TestContext.Current.CancellationToken);
+        var stream = client.GetStream();
+        await stream.WriteAsync("PING\r\n"u8.ToArray(), TestContext.Current.CancellationToken);
+        using var reader = new StreamReader(stream);
+        return await reader.ReadLineAsync(TestContext.Current.CancellationToken) ?? string.Empty;
     }
 
     private static Process Start(string cli, params string[] args)
