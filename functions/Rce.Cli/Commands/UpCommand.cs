@@ -138,7 +138,8 @@ internal static class UpCommand
             await stdout.WriteLineAsync($"storage  Azurite on 127.0.0.1:{ports.Storage}-{ports.Storage + 2}, data in {data}").ConfigureAwait(false);
             await stdout.WriteLineAsync($"redis    redis://127.0.0.1:{ports.Redis}").ConfigureAwait(false);
             await stdout.WriteLineAsync($"health   {functionsUrl}/api/health").ConfigureAwait(false);
-            await stdout.WriteLineAsync($"try      curl -s '{functionsUrl}/api/submissions?wait=true' -H 'Content-Type: application/json' -d '{{\"language\":\"python\",\"source\":\"print(6*7)\",\"stdin\":\"\"}}'").ConfigureAwait(false);
+            await stdout.WriteLineAsync("key      KEY=$(./rce keys create --tenant local --roles submit,read,admin)   # in another terminal; the API needs a key").ConfigureAwait(false);
+            await stdout.WriteLineAsync($"try      curl -s '{functionsUrl}/api/submissions?wait=true' -H \"Authorization: Bearer $KEY\" -H 'Content-Type: application/json' -d '{{\"language\":\"python\",\"source\":\"print(6*7)\",\"stdin\":\"\"}}'").ConfigureAwait(false);
             await stdout.WriteLineAsync("ready    (Ctrl-C or SIGTERM stops everything)").ConfigureAwait(false);
             await stdout.FlushAsync(CancellationToken.None).ConfigureAwait(false);
 

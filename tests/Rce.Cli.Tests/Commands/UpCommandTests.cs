@@ -68,8 +68,19 @@ public sealed class UpCommandTests
         var body = JsonNode.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken))!;
         Assert.Equal("42\n", (string?)body["tests"]![0]!["stdout"]);
 
-        // The Functions app, through the queue workflow on Azurite.
+        // The Functions app, through the queue workflow on Azurite, with a key `rce keys` writes into the running stack's storage.
         using var functions = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{functionsPort}") };
+        using (var anonymous = await functions.GetAsync("/api/languages", TestContext.Current.CancellationToken))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        }
+
+        using var keys = Start(cli, "keys", "create", "--tenant", "local", "--roles", "submit,read", "--data", data);
+        var keyOutput = await keys.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        var keyErrors = await keys.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        await keys.WaitForExitAsync(TestContext.Current.CancellationToken);
+        Assert.True(keys.ExitCode == 0, keyErrors);
+        functions.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", keyOutput.TrimEnd('\n').Split('\n')[^1]);
         using var submitted = await functions.PostAsJsonAsync("/api/submissions?wait=true", new { language = "python", source = "print(6*7)", stdin = "" }, TestContext.Current.CancellationToken);
         var result = JsonNode.Parse(await submitted.Content.ReadAsStringAsync(TestContext.Current.CancellationToken))!;
         Assert.Equal(System.Net.HttpStatusCode.OK, submitted.StatusCode);

@@ -34,11 +34,19 @@ public sealed class AuthAndLimitsTests(StackFixture stack) : IClassFixture<Stack
         return await http.SendAsync(request, TestContext.Current.CancellationToken);
     }
 
+    /// <summary>A Functions process whose client carries no key by default: each request says which key it sends.</summary>
+    private async Task<(ServiceProcess Process, HttpClient Http)> StartAsync(int port, IReadOnlyDictionary<string, string>? extra = null)
+    {
+        var (process, http) = await stack.StartFunctionsAsync(port, extra);
+        http.DefaultRequestHeaders.Authorization = null;
+        return (process, http);
+    }
+
     [Fact]
     public async Task WithoutAValidKey_401WithChallenge_HealthAndOpenApiStayOpen()
     {
         stack.Require();
-        var (app, http) = await stack.StartFunctionsAsync(LoopbackPorts.Free());
+        var (app, http) = await StartAsync(LoopbackPorts.Free());
         await using (app)
         using (http)
         {
@@ -69,7 +77,7 @@ public sealed class AuthAndLimitsTests(StackFixture stack) : IClassFixture<Stack
     public async Task Roles_403_AndAnotherTenantsResources_404()
     {
         stack.Require();
-        var (app, http) = await stack.StartFunctionsAsync(LoopbackPorts.Free());
+        var (app, http) = await StartAsync(LoopbackPorts.Free());
         await using (app)
         using (http)
         {
@@ -114,7 +122,7 @@ public sealed class AuthAndLimitsTests(StackFixture stack) : IClassFixture<Stack
     {
         stack.Require();
         var ct = TestContext.Current.CancellationToken;
-        var (app, http) = await stack.StartFunctionsAsync(LoopbackPorts.Free());
+        var (app, http) = await StartAsync(LoopbackPorts.Free());
         await using (app)
         using (http)
         {
@@ -161,7 +169,7 @@ public sealed class AuthAndLimitsTests(StackFixture stack) : IClassFixture<Stack
     public async Task PerUserSubmissions_ExactAtTheBoundary_WithHeaders_OtherUsersUnaffected()
     {
         stack.Require();
-        var (app, http) = await stack.StartFunctionsAsync(LoopbackPorts.Free(), new Dictionary<string, string>
+        var (app, http) = await StartAsync(LoopbackPorts.Free(), new Dictionary<string, string>
         {
             ["RateLimits__UserSubmissions__Limit"] = "3",
             ["RateLimits__UserSubmissions__WindowSeconds"] = "60",
@@ -206,7 +214,7 @@ public sealed class AuthAndLimitsTests(StackFixture stack) : IClassFixture<Stack
     public async Task TenantRequests_100Concurrent_AdmitExactlyTheBudget()
     {
         stack.Require();
-        var (app, http) = await stack.StartFunctionsAsync(LoopbackPorts.Free(), new Dictionary<string, string>
+        var (app, http) = await StartAsync(LoopbackPorts.Free(), new Dictionary<string, string>
         {
             ["RateLimits__TenantRequests__Limit"] = "37",
         });
@@ -230,7 +238,7 @@ public sealed class AuthAndLimitsTests(StackFixture stack) : IClassFixture<Stack
     {
         stack.Require();
         var ct = TestContext.Current.CancellationToken;
-        var (app, http) = await stack.StartFunctionsAsync(LoopbackPorts.Free(), new Dictionary<string, string>
+        var (app, http) = await StartAsync(LoopbackPorts.Free(), new Dictionary<string, string>
         {
             ["RateLimits__TenantHourlySubmissions__Limit"] = "5",
             ["RateLimits__UserBatches__Limit"] = "10",
@@ -258,7 +266,7 @@ public sealed class AuthAndLimitsTests(StackFixture stack) : IClassFixture<Stack
     {
         stack.Require();
         var ct = TestContext.Current.CancellationToken;
-        var (app, http) = await stack.StartFunctionsAsync(LoopbackPorts.Free(), new Dictionary<string, string>
+        var (app, http) = await StartAsync(LoopbackPorts.Free(), new Dictionary<string, string>
         {
             ["RateLimits__TenantInFlight__Limit"] = "1",
         });
@@ -273,8 +281,8 @@ public sealed class AuthAndLimitsTests(StackFixture stack) : IClassFixture<Stack
             Assert.Contains("tenant-in-flight", await second.Content.ReadAsStringAsync(ct), StringComparison.Ordinal);
 
             var id = (await StackFixture.JsonAsync(slow)).GetProperty("id").GetString()!;
-            var deadline = DateTime.UtcNow.AddSeconds(60);
-            while (DateTime.UtcNow < deadline)
+            var waited = System.Diagnostics.Stopwatch.StartNew();
+            while (waited.Elapsed < TimeSpan.FromSeconds(60))
             {
                 using var poll = await SendAsync(http, HttpMethod.Get, "/api/submissions/" + id, key);
                 if (poll.StatusCode == HttpStatusCode.OK)
@@ -296,7 +304,7 @@ public sealed class AuthAndLimitsTests(StackFixture stack) : IClassFixture<Stack
         stack.Require();
         var ct = TestContext.Current.CancellationToken;
         var limits = new Dictionary<string, string> { ["RateLimits__Anonymous__Limit"] = "3" };
-        var (app, http) = await stack.StartFunctionsAsync(LoopbackPorts.Free(), limits);
+        var (app, http) = await StartAsync(LoopbackPorts.Free(), limits);
         await using (app)
         using (http)
         {
@@ -321,7 +329,7 @@ public sealed class AuthAndLimitsTests(StackFixture stack) : IClassFixture<Stack
         }
 
         limits["RateLimits__TrustedProxies__0"] = "127.0.0.1";
-        var (proxied, viaProxy) = await stack.StartFunctionsAsync(LoopbackPorts.Free(), limits);
+        var (proxied, viaProxy) = await StartAsync(LoopbackPorts.Free(), limits);
         await using (proxied)
         using (viaProxy)
         {
@@ -338,8 +346,8 @@ public sealed class AuthAndLimitsTests(StackFixture stack) : IClassFixture<Stack
     {
         stack.Require();
         var ct = TestContext.Current.CancellationToken;
-        var (app, http) = await stack.StartFunctionsAsync(LoopbackPorts.Free());
-        var (open, openHttp) = await stack.StartFunctionsAsync(LoopbackPorts.Free(), new Dictionary<string, string>
+        var (app, http) = await StartAsync(LoopbackPorts.Free());
+        var (open, openHttp) = await StartAsync(LoopbackPorts.Free(), new Dictionary<string, string>
         {
             ["RateLimits__UserSubmissions__FailClosed"] = "false",
             ["RateLimits__UserBatches__FailClosed"] = "false",
@@ -381,7 +389,7 @@ public sealed class AuthAndLimitsTests(StackFixture stack) : IClassFixture<Stack
             }
             finally
             {
-                await stack.Redis.RestartAsync();
+                await stack.Redis.RestartAsync(ct);
             }
 
             var recovered = System.Diagnostics.Stopwatch.StartNew();

@@ -1,21 +1,36 @@
+using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Rce.Core.Tenancy;
+using Rce.Infrastructure.Storage;
+using Rce.Infrastructure.Tenancy;
 using Rce.Testing;
+using StackExchange.Redis;
 
 namespace Rce.Functions.Tests.EndToEnd;
 
 /// <summary>
-/// The whole local stack on free loopback ports: a real Azurite, a real runner process (sandbox) and
-/// the Functions app as a real process in self-hosted mode. Shortened leases and reconcile delays
-/// (settings) so that crash recovery is observable within a test; the defaults stay the host's.
+/// The whole local stack on free loopback ports: a real Azurite, a real redis-server, a real runner
+/// process (sandbox) and the Functions app as a real process in self-hosted mode. Shortened leases and
+/// reconcile delays (settings) so that crash recovery is observable within a test; the defaults stay
+/// the host's. Rate limits are raised (settings) except where a test sets its own; every client
+/// carries an admin key of tenant <see cref="Tenant"/> unless a test sends another.
 /// </summary>
 public sealed class StackFixture : IAsyncLifetime
 {
     public const string RunnerToken = "functions-e2e-token-0123456789";
+    public const string Tenant = "e2e";
     private ServiceProcess? _runner;
     private AzuriteServer? _azurite;
+    private RedisServer? _redis;
+    private TableApiKeyStore? _keys;
 
     public AzuriteServer Azurite => _azurite ?? throw new InvalidOperationException("not started");
+
+    public RedisServer Redis => _redis ?? throw new InvalidOperationException("not started");
+
+    /// <summary>A key of tenant <see cref="Tenant"/> with every role; the default of every client.</summary>
+    public string AdminKey { get; private set; } = string.Empty;
 
     public int RunnerPort { get; private set; }
 
@@ -25,13 +40,16 @@ public sealed class StackFixture : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        if (!AzuriteServer.IsInstalled || Environment.UserName != "root" || !File.Exists("/usr/bin/bwrap"))
+        if (!AzuriteServer.IsInstalled || !RedisServer.IsInstalled || Environment.UserName != "root" || !File.Exists("/usr/bin/bwrap"))
         {
-            Problem = "needs Azurite (./rce test installs it), root and bubblewrap";
+            Problem = "needs Azurite and redis-server (./rce test installs them), root and bubblewrap";
             return;
         }
 
         _azurite = await AzuriteServer.StartAsync();
+        _redis = await RedisServer.StartAsync();
+        _keys = new TableApiKeyStore(StorageAccount.FromConnectionString(_azurite.ConnectionString));
+        AdminKey = await CreateKeyAsync(Tenant, ApiKeyRoles.Submit | ApiKeyRoles.Read | ApiKeyRoles.Admin);
         RunnerPort = LoopbackPorts.Free();
         _runner = ServiceProcess.Start("Rce.Runner.dll", new Dictionary<string, string>
         {
@@ -44,6 +62,23 @@ public sealed class StackFixture : IAsyncLifetime
         });
         await _runner.WaitHttpAsync(RunnerPort, "/health", TimeSpan.FromSeconds(60), CancellationToken.None);
         Ready = true;
+    }
+
+    /// <summary>Creates a tenant (if missing) and a key for it, as <c>rce keys create</c> does.</summary>
+    public async Task<string> CreateKeyAsync(string tenant, ApiKeyRoles roles)
+    {
+        var store = _keys ?? throw new InvalidOperationException("not started");
+        var issued = ApiKeyFormat.Issue(tenant, roles, TimeProvider.System.GetUtcNow());
+        await store.EnsureTenantAsync(new Tenant(tenant, TimeProvider.System.GetUtcNow()), CancellationToken.None);
+        await store.CreateAsync(issued.Key, CancellationToken.None);
+        return issued.Plaintext;
+    }
+
+    /// <summary>Forgets the failed-authentication budget of an address (tests of that budget share one Redis).</summary>
+    public async Task ResetAnonymousBudgetAsync(string address)
+    {
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(Redis.ConnectionString);
+        await redis.GetDatabase().KeyDeleteAsync("rce:" + Limits.LimitKeys.Anonymous(address));
     }
 
     /// <summary>Requires the stack (skips locally, fails under CI=true when a part is missing).</summary>
@@ -66,6 +101,16 @@ public sealed class StackFixture : IAsyncLifetime
             ["Workflow__RetryBaseDelayMs"] = "100",
             ["Callbacks__Secret"] = "e2e-callback-secret",
             ["Logging__LogLevel__Default"] = "Warning",
+            ["Redis__ConnectionString"] = Redis.ConnectionString,
+
+            // Raised so that tests about other things never meet them; the limits tests set their own.
+            ["RateLimits__UserSubmissions__Limit"] = "1000000",
+            ["RateLimits__UserBatches__Limit"] = "1000000",
+            ["RateLimits__TenantRequests__Limit"] = "1000000",
+            ["RateLimits__TenantHourlySubmissions__Limit"] = "1000000",
+            ["RateLimits__TenantDailySubmissions__Limit"] = "1000000",
+            ["RateLimits__TenantInFlight__Limit"] = "1000000",
+            ["RateLimits__Anonymous__Limit"] = "1000000",
         };
         foreach (var (key, value) in extra ?? new Dictionary<string, string>())
         {
@@ -74,7 +119,9 @@ public sealed class StackFixture : IAsyncLifetime
 
         var process = ServiceProcess.Start("Rce.Functions.dll", environment);
         await process.WaitHttpAsync(port, "/api/health/live", TimeSpan.FromSeconds(30), CancellationToken.None);
-        return (process, new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(120) });
+        var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(120) };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminKey);
+        return (process, http);
     }
 
     public async ValueTask DisposeAsync()
@@ -82,6 +129,11 @@ public sealed class StackFixture : IAsyncLifetime
         if (_runner is not null)
         {
             await _runner.DisposeAsync();
+        }
+
+        if (_redis is not null)
+        {
+            await _redis.DisposeAsync();
         }
 
         if (_azurite is not null)
