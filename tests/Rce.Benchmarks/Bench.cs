@@ -28,11 +28,13 @@ internal sealed record BenchResults(
     TimeSpan SandboxDuration,
     IReadOnlyList<LatencyResult> Latency,
     IReadOnlyList<ThroughputResult> Throughput,
-    GradingResults? Grading);
+    GradingResults? Grading,
+    PipelineResults? Pipeline);
 
 /// <summary>
 /// The benchmark. Sandbox suite: sequential latency pairs, then concurrent throughput rounds, bare
-/// and sandboxed interleaved. Grading suite: see <see cref="GradingBench"/>.
+/// and sandboxed interleaved. Grading suite: see <see cref="GradingBench"/>. Pipeline suite: see
+/// <see cref="PipelineBench"/>.
 /// </summary>
 internal static class Bench
 {
@@ -67,9 +69,10 @@ internal static class Bench
             }
 
             var grading = options.RunsGrading ? await GradingBench.RunAsync(sandbox, options, progress) : null;
+            var pipeline = options.RunsPipeline ? await PipelineBench.RunAsync(sandbox, options, progress) : null;
             return MarkdownReport.Render(new BenchResults(
                 options, machine, loadBefore, MachineInfo.LoadAverage(), sandbox.SlotCount, sandbox.Capabilities.CgroupVersion,
-                Stopwatch.GetElapsedTime(began), sandboxDuration, latency, throughput, grading));
+                Stopwatch.GetElapsedTime(began), sandboxDuration, latency, throughput, grading, pipeline));
         }
     }
 

@@ -2,31 +2,47 @@ using System.Globalization;
 
 namespace Rce.Benchmarks;
 
-/// <summary>Which parts of the benchmark run.</summary>
+/// <summary>Which parts of the benchmark run (a set: <c>--suite sandbox,pipeline</c>).</summary>
+[Flags]
 internal enum BenchSuite
 {
+    /// <summary>Nothing (not a valid choice).</summary>
+    None = 0,
+
     /// <summary>Sandbox against the bare process (latency, CPU, throughput).</summary>
-    Sandbox,
+    Sandbox = 1,
 
     /// <summary>Grading (one compile against a compile per test), the compile cache, and the runner service.</summary>
-    Grading,
+    Grading = 2,
 
-    /// <summary>Both, sandbox first.</summary>
-    All,
+    /// <summary>The Functions pipeline (HTTP → Tables/Queues/Blobs on Azurite → runner) against the runner alone and the bare sandbox.</summary>
+    Pipeline = 4,
+
+    /// <summary>All three, in that order.</summary>
+    All = Sandbox | Grading | Pipeline,
 }
 
 /// <summary>Command-line options of the benchmark.</summary>
 internal sealed record BenchOptions
 {
     public const string Usage = """
-        usage: rce bench [--suite sandbox|grading|all] [--quick] [--iterations N] [--concurrency N]
-                         [--tests N] [--grading-rounds N] [--cache-iterations N] [--runner-tests N]
-                         [--runner-dll PATH]
+        usage: rce bench [--suite sandbox|grading|pipeline|all] [--pipeline] [--quick] [--iterations N]
+                         [--concurrency N] [--tests N] [--grading-rounds N] [--cache-iterations N]
+                         [--runner-tests N] [--runner-dll PATH] [--pipeline-iterations N]
+                         [--pipeline-submissions N] [--pipeline-concurrency N] [--poll-ms N] [--batch N]
+                         [--azurite-depths N,N] [--azurite-iterations N] [--functions-dll PATH]
+                         [--api-key KEY] [--functions-env NAME=VALUE]...
 
           --suite S             sandbox: the sandbox against the bare process; grading: grading,
-                                compile cache and runner; all (default): both, sandbox first
+                                compile cache and runner; pipeline: the Functions app end to end
+                                (Azurite, runner) against the runner alone and the bare sandbox;
+                                all (default): the three, in that order. A comma list picks several
+                                (--suite sandbox,pipeline)
+          --pipeline            the same as --suite pipeline
           --quick               smoke test: 10 iterations, 1 warm-up pair, 2 throughput rounds,
-                                10 tests per graded program, 2 cache iterations, 10 runner tests
+                                10 tests per graded program, 2 cache iterations, 10 runner tests;
+                                pipeline: 20 latency triples, 40 submissions per mode, a batch of 100,
+                                Azurite probed at 0 and 1000 messages, 10 times each
           --iterations N        sequential bare/sandbox pairs per workload (default 200); the
                                 sandbox throughput phase runs N runs per mode and workload, in
                                 4 rounds
@@ -39,11 +55,32 @@ internal sealed record BenchOptions
                                 as many rounds as the sandbox throughput phase
           --runner-dll PATH     the runner to start (default: the Release build in this checkout)
 
+        Pipeline suite (Azurite from .rce/azurite, the runner and the Functions app as child processes):
+          --pipeline-iterations N   sequential triples (bare sandbox, runner, pipeline wait=true) for
+                                    sync latency p50/p99 (default 200)
+          --pipeline-submissions N  throughput: submissions per mode at saturation (default 400), in
+                                    as many rotating rounds as the sandbox throughput phase
+          --pipeline-concurrency N  throughput: submissions in flight (default 4 x the runner's slots)
+          --poll-ms N               async mode: interval between GET /api/submissions/{id} polls
+                                    (default 100)
+          --batch N                 submissions of the batch measured from submit to last result
+                                    (default 1000)
+          --azurite-depths N,N      Azurite probe: messages stored in a queue while probing, besides
+                                    the empty probe (default 1000,4000)
+          --azurite-iterations N    Azurite probe: samples per operation and depth (default 50)
+          --functions-dll PATH      the Functions app to start (default: the Release build in this checkout)
+          --api-key KEY             sent as "Authorization: Bearer KEY" on every API request
+          --functions-env N=V       extra environment of the Functions app (repeatable), e.g.
+                                    Redis__ConnectionString=127.0.0.1:6379
+
         Sandbox suite: the sandbox (Rce.Sandbox) against the bare process for a static C hello and a
         Python hello. Grading suite: a C++ program with N tests graded with one compile against a
         compile per test (the Judge0 way); compile cache misses against hits (C++, Java); the
-        runner service (HTTP) against the bare sandbox, in tests per second. Everything is
-        interleaved in one run; a markdown report goes to stdout, progress to stderr.
+        runner service (HTTP) against the bare sandbox, in tests per second. Pipeline suite: a
+        Python hello through POST /api/submissions (sync latency, async throughput at saturation,
+        a batch), side by side with the runner alone and the bare sandbox, and Azurite's own
+        latency per operation as its queues fill. Everything is interleaved in one run; a markdown
+        report goes to stdout, progress to stderr.
         """;
 
     public BenchSuite Suite { get; init; } = BenchSuite.All;
@@ -70,14 +107,44 @@ internal sealed record BenchOptions
 
     public bool Help { get; init; }
 
-    public bool RunsSandbox => Suite is BenchSuite.Sandbox or BenchSuite.All;
+    public int PipelineIterations { get; init; } = 200;
 
-    public bool RunsGrading => Suite is BenchSuite.Grading or BenchSuite.All;
+    public int PipelineWarmup { get; init; } = 10;
+
+    public int PipelineSubmissions { get; init; } = 400;
+
+    /// <summary>Submissions in flight in the throughput phase; null: 4 × the runner's slots.</summary>
+    public int? PipelineConcurrency { get; init; }
+
+    public int PollMs { get; init; } = 100;
+
+    public int BatchSize { get; init; } = 1000;
+
+    public IReadOnlyList<int> AzuriteDepths { get; init; } = [1000, 4000];
+
+    public int AzuriteIterations { get; init; } = 50;
+
+    public string? FunctionsDll { get; init; }
+
+    /// <summary>Sent as a bearer token on every API request of the pipeline suite (see <see cref="PipelineStack"/>).</summary>
+    public string? ApiKey { get; init; }
+
+    /// <summary>Extra environment of the Functions app, applied last (see <see cref="PipelineStack"/>).</summary>
+    public IReadOnlyDictionary<string, string> FunctionsEnvironment { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
+    public bool RunsSandbox => Suite.HasFlag(BenchSuite.Sandbox);
+
+    public bool RunsGrading => Suite.HasFlag(BenchSuite.Grading);
+
+    public bool RunsPipeline => Suite.HasFlag(BenchSuite.Pipeline);
 
     public static BenchOptions Parse(IReadOnlyList<string> args)
     {
         var options = new BenchOptions();
         int? iterations = null, tests = null, cacheIterations = null, runnerTests = null;
+        int? pipelineIterations = null, pipelineSubmissions = null, batch = null, azuriteIterations = null;
+        IReadOnlyList<int>? depths = null;
+        var environment = new Dictionary<string, string>(StringComparer.Ordinal);
         for (var i = 0; i < args.Count; i++)
         {
             switch (args[i])
@@ -86,7 +153,11 @@ internal sealed record BenchOptions
                     iterations = Positive(args, ++i, "--iterations");
                     break;
                 case "--quick":
-                    options = options with { Quick = true, WarmupPairs = 1, ThroughputRounds = 2, Iterations = 10, GradingTests = 10, CacheIterations = 2, RunnerTests = 10 };
+                    options = options with
+                    {
+                        Quick = true, WarmupPairs = 1, ThroughputRounds = 2, Iterations = 10, GradingTests = 10, CacheIterations = 2, RunnerTests = 10,
+                        PipelineIterations = 20, PipelineWarmup = 5, PipelineSubmissions = 40, BatchSize = 100, AzuriteDepths = [1000], AzuriteIterations = 10,
+                    };
                     break;
                 case "--concurrency" or "-c":
                     options = options with { Concurrency = Positive(args, ++i, "--concurrency") };
@@ -109,6 +180,40 @@ internal sealed record BenchOptions
                 case "--runner-dll":
                     options = options with { RunnerDll = ++i < args.Count ? args[i] : throw new ArgumentException("--runner-dll needs a path") };
                     break;
+                case "--pipeline":
+                    options = options with { Suite = BenchSuite.Pipeline };
+                    break;
+                case "--pipeline-iterations":
+                    pipelineIterations = Positive(args, ++i, "--pipeline-iterations");
+                    break;
+                case "--pipeline-submissions":
+                    pipelineSubmissions = Positive(args, ++i, "--pipeline-submissions");
+                    break;
+                case "--pipeline-concurrency":
+                    options = options with { PipelineConcurrency = Positive(args, ++i, "--pipeline-concurrency") };
+                    break;
+                case "--poll-ms":
+                    options = options with { PollMs = Positive(args, ++i, "--poll-ms") };
+                    break;
+                case "--batch":
+                    batch = Positive(args, ++i, "--batch");
+                    break;
+                case "--azurite-depths":
+                    depths = ParseDepths(args, ++i);
+                    break;
+                case "--azurite-iterations":
+                    azuriteIterations = Positive(args, ++i, "--azurite-iterations");
+                    break;
+                case "--functions-dll":
+                    options = options with { FunctionsDll = ++i < args.Count ? args[i] : throw new ArgumentException("--functions-dll needs a path") };
+                    break;
+                case "--api-key":
+                    options = options with { ApiKey = ++i < args.Count && args[i].Length > 0 ? args[i] : throw new ArgumentException("--api-key needs a key") };
+                    break;
+                case "--functions-env":
+                    var (name, value) = ParseSetting(args, ++i);
+                    environment[name] = value;
+                    break;
                 case "--help" or "-h":
                     options = options with { Help = true };
                     break;
@@ -124,16 +229,56 @@ internal sealed record BenchOptions
             GradingTests = tests ?? options.GradingTests,
             CacheIterations = cacheIterations ?? options.CacheIterations,
             RunnerTests = runnerTests ?? options.RunnerTests,
+            PipelineIterations = pipelineIterations ?? options.PipelineIterations,
+            PipelineSubmissions = pipelineSubmissions ?? options.PipelineSubmissions,
+            BatchSize = batch ?? options.BatchSize,
+            AzuriteDepths = depths ?? options.AzuriteDepths,
+            AzuriteIterations = azuriteIterations ?? options.AzuriteIterations,
+            FunctionsEnvironment = environment,
         };
     }
 
-    private static BenchSuite ParseSuite(IReadOnlyList<string> args, int index) => (index < args.Count ? args[index] : null) switch
+    private static List<int> ParseDepths(IReadOnlyList<string> args, int index)
     {
-        "sandbox" => BenchSuite.Sandbox,
-        "grading" => BenchSuite.Grading,
-        "all" => BenchSuite.All,
-        _ => throw new ArgumentException("--suite needs sandbox, grading or all"),
-    };
+        var text = index < args.Count ? args[index] : string.Empty;
+        var depths = new List<int>();
+        foreach (var part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (!int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out var depth) || depth is < 1 or > 100_000)
+            {
+                throw new ArgumentException("--azurite-depths needs a comma list of message counts from 1 to 100000");
+            }
+
+            depths.Add(depth);
+        }
+
+        return depths.Count > 0 ? depths : throw new ArgumentException("--azurite-depths needs at least one message count");
+    }
+
+    private static (string Name, string Value) ParseSetting(IReadOnlyList<string> args, int index)
+    {
+        var text = index < args.Count ? args[index] : string.Empty;
+        var equals = text.IndexOf('=', StringComparison.Ordinal);
+        return equals > 0 ? (text[..equals], text[(equals + 1)..]) : throw new ArgumentException("--functions-env needs NAME=VALUE");
+    }
+
+    private static BenchSuite ParseSuite(IReadOnlyList<string> args, int index)
+    {
+        var suite = BenchSuite.None;
+        foreach (var part in (index < args.Count ? args[index] : string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            suite |= part switch
+            {
+                "sandbox" => BenchSuite.Sandbox,
+                "grading" => BenchSuite.Grading,
+                "pipeline" => BenchSuite.Pipeline,
+                "all" => BenchSuite.All,
+                _ => throw new ArgumentException("--suite needs sandbox, grading, pipeline or all (or a comma list)"),
+            };
+        }
+
+        return suite != BenchSuite.None ? suite : throw new ArgumentException("--suite needs sandbox, grading, pipeline or all (or a comma list)");
+    }
 
     private static int Positive(IReadOnlyList<string> args, int index, string name)
     {

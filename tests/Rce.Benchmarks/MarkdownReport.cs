@@ -14,7 +14,29 @@ internal static class MarkdownReport
     {
         var o = r.Options;
         var s = new StringBuilder();
-        Line(s, r.Grading is null ? "## Sandbox benchmark" : r.Latency.Count == 0 ? "## Grading and runner benchmark" : "## Sandbox, grading and runner benchmark");
+        var suites = new List<string>();
+        if (r.Latency.Count > 0)
+        {
+            suites.Add("Sandbox");
+        }
+
+        if (r.Grading is not null)
+        {
+            suites.Add("grading and runner");
+        }
+
+        if (r.Pipeline is not null)
+        {
+            suites.Add("pipeline");
+        }
+
+        var title = suites.Count switch
+        {
+            1 => suites[0],
+            2 => suites[0] + (suites[0].Contains(" and ", StringComparison.Ordinal) ? ", and " : " and ") + suites[1],
+            _ => string.Join(", ", suites.Take(suites.Count - 1)) + ", and " + suites[^1],
+        };
+        Line(s, "## " + char.ToUpperInvariant(title[0]) + title[1..] + " benchmark");
         Line(s);
         Line(s, "| Machine | |");
         Line(s, "|---|---|");
@@ -27,6 +49,10 @@ internal static class MarkdownReport
         if (r.Grading is { } g)
         {
             Line(s, $"| Toolchains | {g.Toolchains} |");
+        }
+        else if (r.Pipeline is { } pipelineTools)
+        {
+            Line(s, $"| Toolchains | {pipelineTools.Python} |");
         }
 
         Line(s, $"| Load average (1/5/15 min) | before {r.LoadBefore}; after {r.LoadAfter} |");
@@ -44,7 +70,12 @@ internal static class MarkdownReport
                     $"in {grading.ThroughputRounds} rotating rounds; load before {grading.LoadBefore}, after {grading.LoadAfter}; took {grading.Duration.TotalSeconds:0} s |");
         }
 
-        if (r.Latency.Count > 0 && r.Grading is not null)
+        if (r.Pipeline is { } pipeline)
+        {
+            PipelineReport.RunLine(s, o, pipeline);
+        }
+
+        if (suites.Count > 1)
         {
             Line(s, $"| Total | took {r.Duration.TotalSeconds:0} s |");
         }
@@ -52,7 +83,17 @@ internal static class MarkdownReport
         Line(s);
         if (r.Latency.Count == 0)
         {
-            GradingReport.Render(s, r.Grading!);
+            if (r.Grading is not null)
+            {
+                GradingReport.Render(s, r.Grading);
+                Line(s);
+            }
+
+            if (r.Pipeline is not null)
+            {
+                PipelineReport.Render(s, r.Pipeline);
+            }
+
             return s.ToString();
         }
 
@@ -135,6 +176,12 @@ internal static class MarkdownReport
         {
             Line(s);
             GradingReport.Render(s, r.Grading);
+        }
+
+        if (r.Pipeline is not null)
+        {
+            Line(s);
+            PipelineReport.Render(s, r.Pipeline);
         }
 
         return s.ToString();

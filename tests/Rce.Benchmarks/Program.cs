@@ -1,6 +1,6 @@
 using Rce.Benchmarks;
 
-// ./rce bench [--iterations N] [--quick] [--concurrency N]
+// ./rce bench [--suite sandbox|grading|pipeline|all] [--quick] … (./rce bench --help)
 // Prints a markdown report to stdout; progress goes to stderr.
 BenchOptions options;
 try

@@ -21,13 +21,23 @@ internal sealed partial class RunnerProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _tail = new();
 
-    private RunnerProcess(Process process, HttpClient client)
+    private RunnerProcess(Process process, HttpClient client, string token)
     {
         _process = process;
         Client = client;
+        Token = token;
     }
 
     public HttpClient Client { get; }
+
+    /// <summary>The runner's base URL (<c>http://127.0.0.1:PORT</c>).</summary>
+    public Uri BaseAddress => Client.BaseAddress!;
+
+    /// <summary>The bearer token the runner requires (<c>Runner__Token</c>), for its other clients (the Functions app).</summary>
+    public string Token { get; }
+
+    /// <summary>The runner's process id (its CPU time is read from <c>/proc</c>).</summary>
+    public int ProcessId => _process.Id;
 
     /// <summary>Time from starting the process until <c>GET /health</c> answered 200 (the self-tests of every language included).</summary>
     public TimeSpan Startup { get; private set; }
@@ -86,7 +96,7 @@ internal sealed partial class RunnerProcess : IAsyncDisposable
 
         var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromMinutes(10) };
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        var runner = new RunnerProcess(process, client);
+        var runner = new RunnerProcess(process, client, token);
         process.OutputDataReceived += (_, e) => runner.Keep(e.Data);
         process.ErrorDataReceived += (_, e) => runner.Keep(e.Data);
         process.BeginOutputReadLine();

@@ -57,14 +57,20 @@ public interface ISubmissionStore
     /// <returns>The events, oldest first.</returns>
     Task<IReadOnlyList<HistoryEvent>> ReadHistoryAsync(string id, CancellationToken cancellationToken);
 
-    /// <summary>Lists a tenant's submissions, newest pages as the store gives them, with a continuation token.</summary>
+    /// <summary>Lists a tenant's submissions, newest first, one page at a time.</summary>
     /// <param name="query">Filters and page size.</param>
-    /// <param name="continuation">The token of the previous page, or null for the first.</param>
+    /// <param name="continuation">The opaque token of the previous page, or null for the first.</param>
     /// <param name="cancellationToken">Cancels the query.</param>
     /// <returns>One page.</returns>
+    /// <remarks>
+    /// Following the tokens to the end yields every matching submission once. A page holds at most
+    /// <see cref="SubmissionQuery.Top"/> items and may hold fewer (even none) while a token remains:
+    /// a store bounds the work of one page. The token is null only when nothing is left.
+    /// </remarks>
+    /// <exception cref="FormatException">The continuation is not a token of this store (the caller's fault).</exception>
     Task<SubmissionPage> ListAsync(SubmissionQuery query, string? continuation, CancellationToken cancellationToken);
 
-    /// <summary>Deletes the row, its history and its blobs (purge).</summary>
+    /// <summary>Deletes the row, its history, its blobs and its listing entry (purge).</summary>
     /// <param name="id">Submission id.</param>
     /// <param name="cancellationToken">Cancels the deletes.</param>
     /// <returns>A task.</returns>

@@ -91,6 +91,20 @@ public sealed record Submission
     /// <summary>Top-level stdout/stderr/exitCode are served (a stdin request without tests).</summary>
     public bool SingleRun { get; init; }
 
+    /// <summary>
+    /// Outbox flag of the completion callback: set by the terminal transition itself (same
+    /// compare-and-set write) when <see cref="CallbackUrl"/> is set, cleared once delivery reached a
+    /// final outcome. While it is set the callback is owed and the reconcile pass re-drives it (see
+    /// <see cref="CallbackOutbox"/>).
+    /// </summary>
+    public bool CallbackPending { get; init; }
+
+    /// <summary>The callback attempt last handed to the queue (1-based); 0 when none was. Only a message of this attempt may send.</summary>
+    public int CallbackAttempt { get; init; }
+
+    /// <summary>When attempt <see cref="CallbackAttempt"/> is due to run; null when no callback is owed.</summary>
+    public DateTimeOffset? CallbackDueTime { get; init; }
+
     /// <summary>Opaque concurrency token of the stored row; null before it is stored.</summary>
     public string? ETag { get; init; }
 }

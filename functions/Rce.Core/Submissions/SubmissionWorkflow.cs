@@ -1,6 +1,4 @@
-using System.Text.Json;
 using Microsoft.Extensions.Logging;
-using Rce.Core.Executions;
 using Rce.Core.Runners;
 using Rce.Core.Verdicts;
 
@@ -15,8 +13,6 @@ namespace Rce.Core.Submissions;
 /// </summary>
 public sealed class SubmissionWorkflow
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-
     private readonly ISubmissionStore _store;
     private readonly IBatchStore _batches;
     private readonly IWorkQueues _queues;
@@ -26,6 +22,7 @@ public sealed class SubmissionWorkflow
     private readonly WorkflowOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<SubmissionWorkflow> _logger;
+    private readonly CallbackOutbox _outbox;
 
     /// <summary>Creates the workflow.</summary>
     public SubmissionWorkflow(
@@ -48,9 +45,17 @@ public sealed class SubmissionWorkflow
         _options = options;
         _time = time;
         _logger = logger;
+        _outbox = new CallbackOutbox(store, queues, time, logger);
     }
 
     /// <summary>Raised after a terminal transition was won (once per submission): callbacks hook here.</summary>
+    /// <remarks>
+    /// Handlers run in order, each awaited; one that throws stops the rest and fails the step (the
+    /// queue retries it, and the retry finds the row terminal). A handler is therefore a fast path,
+    /// never the only path: the callback it enqueues is owed on the row already
+    /// (<see cref="Submission.CallbackPending"/>), and the reconcile pass re-drives it if the
+    /// handler never ran (<see cref="CallbackOutbox"/>).
+    /// </remarks>
     public event Func<Submission, CancellationToken, Task>? Ended;
 
     /// <summary>Accepts a new submission: stores it, arms its reconcile check (singles only), enqueues its first attempt.</summary>
@@ -125,7 +130,7 @@ public sealed class SubmissionWorkflow
             return;
         }
 
-        if (response.StatusCode == 200 && TryParseResult(response.Body, out var result))
+        if (response.StatusCode == 200 && RunnerAnswer.TryParseResult(response.Body, out var result))
         {
             var working = await _store.TryUpdateAsync(claimed with { Phase = "grading", LastUpdatedTime = Now }, cancellationToken).ConfigureAwait(false);
             if (working is null)
@@ -134,17 +139,17 @@ public sealed class SubmissionWorkflow
             }
 
             await _store.WriteResultAsync(claimed.Id, response.Body, cancellationToken).ConfigureAwait(false);
-            await FinishAsync(working with { HasResult = true, Score = result.Score, MaxScore = result.MaxScore }, SubmissionStatus.Completed, ParseVerdict(result.Verdict), null, "TaskCompleted", cancellationToken).ConfigureAwait(false);
+            await FinishAsync(working with { HasResult = true, Score = result.Score, MaxScore = result.MaxScore }, SubmissionStatus.Completed, RunnerAnswer.ParseVerdict(result.Verdict), null, "TaskCompleted", cancellationToken).ConfigureAwait(false);
         }
         else if (response.StatusCode >= 500 || response.StatusCode == 200)
         {
             // 5xx: the sandbox or runner failed (ours, retryable, design §4); 200 without a result: a broken runner.
-            await RetryOrFailAsync(claimed, $"runner {response.Runner} answered {response.StatusCode}{Problem(response.Body)}", cancellationToken).ConfigureAwait(false);
+            await RetryOrFailAsync(claimed, $"runner {response.Runner} answered {response.StatusCode}{RunnerAnswer.Problem(response.Body)}", cancellationToken).ConfigureAwait(false);
         }
         else
         {
             // 4xx: the runner refused this request; retrying cannot help.
-            await FinishAsync(claimed, SubmissionStatus.Failed, Verdict.InternalError, $"the runner refused the request ({response.StatusCode}{Problem(response.Body)})", null, cancellationToken).ConfigureAwait(false);
+            await FinishAsync(claimed, SubmissionStatus.Failed, Verdict.InternalError, $"the runner refused the request ({response.StatusCode}{RunnerAnswer.Problem(response.Body)})", null, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -168,13 +173,13 @@ public sealed class SubmissionWorkflow
             {
                 if (!item.Status.IsTerminal())
                 {
-                    active |= await ReconcileOneAsync(item.SubmissionId, cancellationToken).ConfigureAwait(false);
+                    active |= await ReconcileOneAsync(item.SubmissionId, viaBatch: true, cancellationToken).ConfigureAwait(false);
                 }
             }
         }
         else
         {
-            active = await ReconcileOneAsync(message.Id, cancellationToken).ConfigureAwait(false);
+            active = await ReconcileOneAsync(message.Id, viaBatch: false, cancellationToken).ConfigureAwait(false);
         }
 
         if (active)
@@ -193,7 +198,7 @@ public sealed class SubmissionWorkflow
         var current = await _store.GetAsync(message.Id, cancellationToken).ConfigureAwait(false);
         while (current is not null && !current.Status.IsTerminal())
         {
-            if (await FinishAsync(current, SubmissionStatus.Failed, Verdict.InternalError, "processing failed repeatedly; the message was moved to the poison queue", null, cancellationToken).ConfigureAwait(false))
+            if (await FinishAsync(current, SubmissionStatus.Failed, Verdict.InternalError, "processing failed repeatedly; the message was moved to the poison queue", null, cancellationToken).ConfigureAwait(false) is not null)
             {
                 return;
             }
@@ -223,7 +228,7 @@ public sealed class SubmissionWorkflow
                 return TerminateOutcome.AlreadyTerminal;
             }
 
-            if (await FinishAsync(current, SubmissionStatus.Terminated, null, string.IsNullOrWhiteSpace(reason) ? "terminated" : reason, "ExecutionTerminated", cancellationToken).ConfigureAwait(false))
+            if (await FinishAsync(current, SubmissionStatus.Terminated, null, string.IsNullOrWhiteSpace(reason) ? "terminated" : reason, "ExecutionTerminated", cancellationToken).ConfigureAwait(false) is not null)
             {
                 return TerminateOutcome.Terminated;
             }
@@ -236,40 +241,6 @@ public sealed class SubmissionWorkflow
 
     private static RunnerRequest RunnerRequestFor(Submission submission, byte[] body) =>
         new(body, Math.Max(1, submission.TestCount), TimeSpan.FromMilliseconds(submission.TestWallMs), TimeSpan.FromMilliseconds(submission.CompileWallMs));
-
-    private static Verdict ParseVerdict(string? code) =>
-        VerdictCodes.TryParse(code, out var verdict) ? verdict.Value : Verdict.InternalError;
-
-    private static bool TryParseResult(ReadOnlyMemory<byte> body, out ExecutionResponse result)
-    {
-        try
-        {
-            result = JsonSerializer.Deserialize<ExecutionResponse>(body.Span, Json)!;
-            return result is not null && result.Verdict is not null;
-        }
-        catch (JsonException)
-        {
-            result = null!;
-            return false;
-        }
-    }
-
-    private static string Problem(ReadOnlyMemory<byte> body)
-    {
-        try
-        {
-            using var document = JsonDocument.Parse(body);
-            var root = document.RootElement;
-            // Only string values: a runner (or a proxy in front of it) may send anything here.
-            static string? Text(JsonElement o, string name) => o.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
-            var text = root.ValueKind == JsonValueKind.Object ? Text(root, "detail") ?? Text(root, "title") : null;
-            return string.IsNullOrEmpty(text) ? string.Empty : ": " + (text.Length > 300 ? text[..300] : text);
-        }
-        catch (JsonException)
-        {
-            return string.Empty;
-        }
-    }
 
     private TimeSpan LeaseFor(Submission submission)
     {
@@ -359,16 +330,29 @@ public sealed class SubmissionWorkflow
     private Task EnqueueRunAsync(Submission submission, int attempt, TimeSpan delay, CancellationToken cancellationToken) =>
         _queues.EnqueueAsync(WorkQueues.ForPriority(submission.Priority), new WorkMessage(submission.Id, attempt), delay, cancellationToken);
 
-    /// <summary>The terminal transition. Only its winner records the batch item, signals waiters and raises <see cref="Ended"/>.</summary>
-    private async Task<bool> FinishAsync(Submission state, SubmissionStatus status, Verdict? verdict, string? reason, string? historyType, CancellationToken cancellationToken)
+    /// <summary>
+    /// The terminal transition. Only its winner records the batch item, signals waiters and raises
+    /// <see cref="Ended"/>. Returns the terminal row, or null when the write lost its race.
+    /// </summary>
+    private async Task<Submission?> FinishAsync(Submission state, SubmissionStatus status, Verdict? verdict, string? reason, string? historyType, CancellationToken cancellationToken)
     {
         var now = Now;
+        if (state.BatchId is not null && state.CallbackUrl is not null)
+        {
+            // Outbox invariant 4: a batch member's only reconcile chain is its batch's, which stops
+            // looking at it once terminal; this check, armed before the write, watches the callback.
+            await _queues.EnqueueAsync(WorkQueueId.Reconcile, new WorkMessage(state.Id), ReconcileDelay, cancellationToken).ConfigureAwait(false);
+        }
+
+        // Outbox invariant 1: terminal and "callback owed" in one compare-and-set write.
         var ended = await _store.TryUpdateAsync(
-            state with { Status = status, Verdict = verdict, Reason = status == SubmissionStatus.Completed ? null : reason ?? state.Reason, Phase = null, LeaseUntil = null, CompletedTime = now, LastUpdatedTime = now },
+            CallbackOutbox.Arm(
+                state with { Status = status, Verdict = verdict, Reason = status == SubmissionStatus.Completed ? null : reason ?? state.Reason, Phase = null, LeaseUntil = null, CompletedTime = now, LastUpdatedTime = now },
+                now),
             cancellationToken).ConfigureAwait(false);
         if (ended is null)
         {
-            return false;
+            return null;
         }
 
         WorkflowLog.Ended(_logger, ended.Id, status, verdict is null ? null : verdict.Value.ToCode());
@@ -378,10 +362,14 @@ public sealed class SubmissionWorkflow
         _signals.Signal(ended.Id);
         if (Ended is { } handlers)
         {
-            await handlers(ended, cancellationToken).ConfigureAwait(false);
+            // One by one: invoking the multicast delegate would await only the last handler's task.
+            foreach (var handler in handlers.GetInvocationList().Cast<Func<Submission, CancellationToken, Task>>())
+            {
+                await handler(ended, cancellationToken).ConfigureAwait(false);
+            }
         }
 
-        return true;
+        return ended;
     }
 
     private Task RecordInBatchAsync(Submission ended, CancellationToken cancellationToken) =>
@@ -389,8 +377,14 @@ public sealed class SubmissionWorkflow
             ? Task.CompletedTask
             : _batches.RecordAsync(ended.BatchId, new BatchItem(ended.BatchIndex, ended.Id, ended.Status, ended.Verdict), cancellationToken);
 
-    /// <summary>One submission's reconcile step; returns whether it is still active.</summary>
-    private async Task<bool> ReconcileOneAsync(string id, CancellationToken cancellationToken)
+    /// <summary>
+    /// One submission's reconcile step; returns whether it still needs a reconcile message: while it
+    /// is not terminal, and while it is terminal but its callback is still owed (outbox invariant 4).
+    /// </summary>
+    /// <param name="id">Submission id.</param>
+    /// <param name="viaBatch">Called by its batch's pass; otherwise by its own message.</param>
+    /// <param name="cancellationToken">Cancels the pass.</param>
+    private async Task<bool> ReconcileOneAsync(string id, bool viaBatch, CancellationToken cancellationToken)
     {
         var current = await _store.GetAsync(id, cancellationToken).ConfigureAwait(false);
         if (current is null)
@@ -402,13 +396,21 @@ public sealed class SubmissionWorkflow
         {
             // The winner may have died before recording the batch item: recording again is harmless.
             await RecordInBatchAsync(current, cancellationToken).ConfigureAwait(false);
+            return await _outbox.RedriveAsync(current, TimeSpan.FromMilliseconds(_options.CallbackRedriveGraceMs), TimeSpan.FromMilliseconds(_options.CallbackGiveUpMs), cancellationToken).ConfigureAwait(false);
+        }
+
+        if (current.BatchId is not null && !viaBatch)
+        {
+            // A member's own check whose terminal write lost its race: the batch chain drives the
+            // member, and whoever ends it arms a new check before that write.
             return false;
         }
 
         var now = Now;
         if (now - current.CreatedTime > TimeSpan.FromMilliseconds(_options.DeadlineMs))
         {
-            return !await FinishAsync(current, SubmissionStatus.Failed, Verdict.InternalError, "deadline exceeded: the submission did not finish in time", null, cancellationToken).ConfigureAwait(false);
+            var ended = await FinishAsync(current, SubmissionStatus.Failed, Verdict.InternalError, "deadline exceeded: the submission did not finish in time", null, cancellationToken).ConfigureAwait(false);
+            return ended is null || ended.CallbackPending;
         }
 
         var stale = current.Status == SubmissionStatus.Queued && now - current.LastUpdatedTime >= ReconcileDelay;

@@ -22,4 +22,10 @@ internal static partial class WorkflowLog
 
     [LoggerMessage(EventId = 305, Level = LogLevel.Information, Message = "Submission {Id}: message for an unknown (purged) submission acknowledged")]
     public static partial void Unknown(ILogger logger, string id);
+
+    [LoggerMessage(EventId = 306, Level = LogLevel.Warning, Message = "Submission {Id}: callback attempt {Attempt} was not seen to finish; re-driven as attempt {Next}")]
+    public static partial void CallbackRedriven(ILogger logger, string id, int attempt, int next);
+
+    [LoggerMessage(EventId = 307, Level = LogLevel.Warning, Message = "Submission {Id}: callback abandoned after attempt {Attempt} (give-up time passed)")]
+    public static partial void CallbackAbandoned(ILogger logger, string id, int attempt);
 }

@@ -35,6 +35,24 @@ public sealed class WorkflowOptions
     [Range(1_000, 7 * 86_400_000L)]
     public long DeadlineMs { get; set; } = 3_600_000;
 
+    /// <summary>
+    /// How long past its due time a callback attempt may go unseen before the reconcile pass counts
+    /// it lost and sends the next one. Must exceed one delivery attempt (queue pickup plus the
+    /// callback HTTP timeout), or a slow attempt gets a duplicate.
+    /// </summary>
+    /// <value>The default value is 120 000 ms (2 minutes).</value>
+    [Range(1_000, 86_400_000)]
+    public int CallbackRedriveGraceMs { get; set; } = 120_000;
+
+    /// <summary>
+    /// A callback still owed this long after the submission ended is abandoned (flag cleared,
+    /// <c>CallbackAbandoned</c> recorded) instead of re-driven. Only a chain that has stopped is
+    /// abandoned, so this never cuts a retry schedule short.
+    /// </summary>
+    /// <value>The default value is 86 400 000 ms (1 day).</value>
+    [Range(60_000, 30 * 86_400_000L)]
+    public long CallbackGiveUpMs { get; set; } = 86_400_000;
+
     /// <summary>Runner calls this process makes at once; waiting high-priority submissions go first.</summary>
     [Range(1, 10_000)]
     public int MaxConcurrentRuns { get; set; } = 64;

@@ -41,6 +41,8 @@ internal static class SubmissionEntity
             ["BatchIndex"] = submission.BatchIndex,
             ["HasResult"] = submission.HasResult,
             ["SingleRun"] = submission.SingleRun,
+            ["CallbackPending"] = submission.CallbackPending,
+            ["CallbackAttempt"] = submission.CallbackAttempt,
         };
         Put(entity, "Phase", submission.Phase);
         Put(entity, "Verdict", submission.Verdict?.ToCode());
@@ -57,6 +59,7 @@ internal static class SubmissionEntity
         Put(entity, "Reason", StorageKeys.Truncate(submission.Reason, MaxReasonChars));
         Put(entity, "BatchId", submission.BatchId);
         Put(entity, "RestartOf", submission.RestartOf);
+        Put(entity, "CallbackDueTime", submission.CallbackDueTime);
         return entity;
     }
 
@@ -96,6 +99,9 @@ internal static class SubmissionEntity
             RestartOf = entity.GetString("RestartOf"),
             HasResult = entity.GetBoolean("HasResult") ?? false,
             SingleRun = entity.GetBoolean("SingleRun") ?? false,
+            CallbackPending = entity.GetBoolean("CallbackPending") ?? false,
+            CallbackAttempt = entity.GetInt32("CallbackAttempt") ?? 0,
+            CallbackDueTime = entity.GetDateTimeOffset("CallbackDueTime"),
             ETag = entity.ETag == default ? null : entity.ETag.ToString(),
         };
     }

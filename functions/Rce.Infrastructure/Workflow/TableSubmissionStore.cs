@@ -9,7 +9,8 @@ namespace Rce.Infrastructure.Workflow;
 
 /// <summary>
 /// <see cref="ISubmissionStore"/> over Azure Storage: instance rows in the <c>Submissions</c> table
-/// (PartitionKey = id, RowKey = <c>instance</c>), history rows in <c>SubmissionHistory</c>, and the
+/// (PartitionKey = id, RowKey = <c>instance</c>), history rows in <c>SubmissionHistory</c>, the
+/// listing index in <c>SubmissionsByTenant</c> (<see cref="SubmissionIndex"/>), and the
 /// request and result documents in the private container <c>submissions</c> as
 /// <c>{id}/request.json</c> and <c>{id}/result.json</c>. Tables and the container are created when
 /// first used. Every update is a single-entity conditional replace (never a batch transaction,
@@ -23,12 +24,16 @@ public sealed class TableSubmissionStore : ISubmissionStore
     /// <summary>Table of the history rows.</summary>
     public const string HistoryTable = "SubmissionHistory";
 
+    /// <summary>Table of the listing index (tenant → submissions, newest first).</summary>
+    public const string IndexTable = "SubmissionsByTenant";
+
     /// <summary>Container of the request and result documents.</summary>
     public const string Container = "submissions";
 
     private readonly StorageTable _submissions;
     private readonly StorageTable _history;
     private readonly StorageContainer _blobs;
+    private readonly SubmissionIndex _index;
     private readonly ILogger _logger;
 
     /// <summary>Creates the store.</summary>
@@ -40,6 +45,7 @@ public sealed class TableSubmissionStore : ISubmissionStore
         _submissions = new StorageTable(account.Tables, SubmissionsTable);
         _history = new StorageTable(account.Tables, HistoryTable);
         _blobs = new StorageContainer(account.Blobs, Container);
+        _index = new SubmissionIndex(account.Tables, IndexTable);
         _logger = logger ?? (ILogger)NullLogger.Instance;
     }
 
@@ -49,9 +55,11 @@ public sealed class TableSubmissionStore : ISubmissionStore
         ArgumentNullException.ThrowIfNull(submission);
         StorageKeys.RequireSafeId(submission.Id, nameof(submission));
 
-        // Blob first: a row never exists without its request, so a worker that sees the row can run it.
-        // A crash between the two leaves an orphan blob, which is harmless and overwritten on retry.
+        // Blob and index entry first: a row never exists without its request (a worker that sees the
+        // row can run it) nor without its entry (every row is listed). A crash before the row leaves
+        // an orphan blob (overwritten on retry) and an entry whose row is missing (listings skip it).
         await _blobs.WriteAsync(RequestBlob(submission.Id), request, cancellationToken).ConfigureAwait(false);
+        await _index.AddAsync(submission, cancellationToken).ConfigureAwait(false);
         var entity = SubmissionEntity.ToEntity(submission);
         try
         {
@@ -61,8 +69,15 @@ public sealed class TableSubmissionStore : ISubmissionStore
         catch (RequestFailedException error) when (StorageErrors.IsConflict(error))
         {
             // Already created (a redelivered start, an idempotent replay): the stored row is the answer.
-            return await GetAsync(submission.Id, cancellationToken).ConfigureAwait(false)
+            var stored = await GetAsync(submission.Id, cancellationToken).ConfigureAwait(false)
                 ?? throw new InvalidOperationException($"Submission {submission.Id} existed at insert time but was deleted before it could be read.");
+            if (!SubmissionIndex.IsEntryOf(stored, submission.Tenant, submission.CreatedTime.UtcTicks))
+            {
+                // The entry just written is not the stored row's (another creation time or tenant): remove the stray.
+                await _index.RemoveAsync(submission.Tenant, submission.CreatedTime, submission.Id, cancellationToken).ConfigureAwait(false);
+            }
+
+            return stored;
         }
     }
 
@@ -162,37 +177,24 @@ public sealed class TableSubmissionStore : ISubmissionStore
 
     /// <inheritdoc/>
     /// <remarks>
-    /// The filter is on non-key properties, so the service scans: a page may hold fewer than
-    /// <see cref="SubmissionQuery.Top"/> rows (even none) and still have a continuation. Threat: a
-    /// continuation token only says where to resume; the tenant filter is applied to every page, so
-    /// a token from another tenant's listing reveals nothing of it. A malformed token fails the query
-    /// (<see cref="RequestFailedException"/> 400 from the service).
+    /// Queries the tenant's partition of the index over the creation-time range, point-reads the rows
+    /// (<see cref="SubmissionIndex.ReadConcurrency"/> at a time) and filters them by status; see
+    /// <see cref="SubmissionIndex"/>. Threat: the tenant comes from the query, never from the token,
+    /// and every row read is checked to be the tenant's, so a token cannot reach another tenant's rows.
     /// </remarks>
-    public async Task<SubmissionPage> ListAsync(SubmissionQuery query, string? continuation, CancellationToken cancellationToken)
+    public Task<SubmissionPage> ListAsync(SubmissionQuery query, string? continuation, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
         ArgumentOutOfRangeException.ThrowIfLessThan(query.Top, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(query.Top, 1000);
-        var filter = SubmissionListFilter.Build(query);
-        var resumeFrom = string.IsNullOrEmpty(continuation) ? null : continuation;
-        return await _submissions.RunAsync(
-            async (table, ct) =>
-            {
-                await foreach (var page in table.QueryAsync<TableEntity>(filter, query.Top, cancellationToken: ct).AsPages(resumeFrom, query.Top).ConfigureAwait(false))
-                {
-                    var items = page.Values.Select(SubmissionEntity.FromEntity).ToList();
-                    return new SubmissionPage(items, string.IsNullOrEmpty(page.ContinuationToken) ? null : page.ContinuationToken);
-                }
-
-                return new SubmissionPage([], null);
-            },
-            cancellationToken).ConfigureAwait(false);
+        return _index.ListAsync(query, string.IsNullOrEmpty(continuation) ? null : continuation, GetAsync, cancellationToken);
     }
 
     /// <inheritdoc/>
     /// <remarks>
-    /// Order: history, blobs, then the row. The row goes last so that a purge interrupted half-way
-    /// leaves the instance findable, and purging it again finishes the job. Missing pieces are fine.
+    /// Order: history, blobs, index entry, then the row. The row goes last so that a purge
+    /// interrupted half-way leaves the instance findable by id, and purging it again finishes the
+    /// job. Missing pieces are fine.
     /// </remarks>
     public async Task DeleteAsync(string id, CancellationToken cancellationToken)
     {
@@ -201,8 +203,13 @@ public sealed class TableSubmissionStore : ISubmissionStore
             return;
         }
 
+        var row = await GetAsync(id, cancellationToken).ConfigureAwait(false);
         await DeleteHistoryAsync(id, cancellationToken).ConfigureAwait(false);
         await _blobs.DeletePrefixAsync(id + "/", cancellationToken).ConfigureAwait(false);
+        if (row is not null)
+        {
+            await _index.RemoveAsync(row.Tenant, row.CreatedTime, id, cancellationToken).ConfigureAwait(false);
+        }
 
         // DeleteEntity treats 404 as success; ETag.All: a purge removes whatever state the row is in.
         await _submissions.RunAsync((table, ct) => table.DeleteEntityAsync(id, SubmissionEntity.RowKey, ETag.All, ct), cancellationToken).ConfigureAwait(false);

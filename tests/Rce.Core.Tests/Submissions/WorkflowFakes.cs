@@ -304,6 +304,9 @@ internal sealed class FakeWorkQueues : IWorkQueues
     public IReadOnlyList<(WorkQueueId Queue, WorkMessage Message, TimeSpan Delay)> Reconciles =>
         Sent.Where(s => s.Queue == WorkQueueId.Reconcile).ToList();
 
+    public IReadOnlyList<(WorkQueueId Queue, WorkMessage Message, TimeSpan Delay)> Callbacks =>
+        Sent.Where(s => s.Queue == WorkQueueId.Callbacks).ToList();
+
     public Task EnqueueAsync(WorkQueueId queue, WorkMessage message, TimeSpan delay, CancellationToken cancellationToken)
     {
         _sent.Enqueue((queue, message, delay));
@@ -423,7 +426,9 @@ internal sealed class WorkflowHarness
             ]),
             Web);
 
-    public Submission New(SubmissionPriority priority = SubmissionPriority.Normal, string tenant = "tenant-a", string? batchId = null, int batchIndex = -1)
+    public const string CallbackUrl = "https://lms.example/hooks/rce";
+
+    public Submission New(SubmissionPriority priority = SubmissionPriority.Normal, string tenant = "tenant-a", string? batchId = null, int batchIndex = -1, string? callbackUrl = null)
     {
         var now = Time.GetUtcNow();
         return new Submission
@@ -440,13 +445,14 @@ internal sealed class WorkflowHarness
             LastUpdatedTime = now,
             BatchId = batchId,
             BatchIndex = batchIndex,
+            CallbackUrl = callbackUrl,
         };
     }
 
     /// <summary>Accepts a new submission and forgets the messages it sent.</summary>
-    public async Task<Submission> AcceptedAsync(SubmissionPriority priority = SubmissionPriority.Normal, string? batchId = null, int batchIndex = -1)
+    public async Task<Submission> AcceptedAsync(SubmissionPriority priority = SubmissionPriority.Normal, string? batchId = null, int batchIndex = -1, string? callbackUrl = null)
     {
-        var stored = await Workflow.AcceptAsync(New(priority, batchId: batchId, batchIndex: batchIndex), RequestBody, Ct);
+        var stored = await Workflow.AcceptAsync(New(priority, batchId: batchId, batchIndex: batchIndex, callbackUrl: callbackUrl), RequestBody, Ct);
         Queues.Clear();
         return stored;
     }

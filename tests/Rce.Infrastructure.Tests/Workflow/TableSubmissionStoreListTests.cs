@@ -1,3 +1,4 @@
+using Azure.Data.Tables;
 using Rce.Core.Submissions;
 using Rce.Infrastructure.Storage;
 using Rce.Infrastructure.Workflow;
@@ -6,7 +7,7 @@ using static Rce.Infrastructure.Tests.Workflow.WorkflowTestData;
 
 namespace Rce.Infrastructure.Tests.Workflow;
 
-/// <summary>Listings: filters, paging through continuation tokens, tenant isolation.</summary>
+/// <summary>Listings through the tenant index: filters, order, paging through continuation tokens, tenant isolation, purge.</summary>
 public sealed class TableSubmissionStoreListTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
 {
     [Fact]
@@ -117,6 +118,156 @@ public sealed class TableSubmissionStoreListTests(AzuriteFixture azurite) : ICla
             Store().ListAsync(new SubmissionQuery(NewTenant(), null, null, null, top), null, TestContext.Current.CancellationToken));
     }
 
+    [Fact]
+    public async Task List_NewestFirst()
+    {
+        var store = Store();
+        var tenant = NewTenant();
+        var ids = await CreateAsync(store, tenant, 4, i => s => s with { CreatedTime = T0.AddMinutes(i % 2 == 0 ? i : -i) });
+
+        var listed = await ListAllAsync(store, new SubmissionQuery(tenant, null, null, null, 100));
+
+        // Created at T0, T0-1m, T0+2m, T0-3m.
+        Assert.Equal([ids[2], ids[0], ids[1], ids[3]], listed.Select(s => s.Id));
+    }
+
+    [Fact]
+    public async Task List_RangeStatusAndTop_PagesInOrderWithoutGapsOrRepeats()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var store = Store();
+        var tenant = NewTenant();
+        var statuses = new[] { SubmissionStatus.Completed, SubmissionStatus.Failed, SubmissionStatus.Running };
+        var ids = await CreateAsync(store, tenant, 12, i => s => s with { CreatedTime = T0.AddSeconds(i), Status = statuses[i % 3] });
+        // Created T0+0s … T0+11s; the range keeps 2 … 10, the filter drops every Failed one (i % 3 == 1).
+        var query = new SubmissionQuery(tenant, [SubmissionStatus.Completed, SubmissionStatus.Running], T0.AddSeconds(2), T0.AddSeconds(10), 2);
+        var expected = new[] { 9, 8, 6, 5, 3, 2 }.Select(i => ids[i]).ToList();
+
+        var seen = new List<string>();
+        string? continuation = null;
+        var pages = 0;
+        do
+        {
+            var page = await store.ListAsync(query, continuation, ct);
+            pages++;
+            Assert.Equal(2, page.Items.Count);
+            Assert.All(page.Items, s => Assert.Equal(tenant, s.Tenant));
+            seen.AddRange(page.Items.Select(s => s.Id));
+            continuation = page.Continuation;
+        }
+        while (continuation is not null && pages < 20);
+
+        Assert.Equal(expected, seen);
+        Assert.Equal(3, pages); // the last item ends the range: no empty page after it
+    }
+
+    [Fact]
+    public async Task List_Purged_GoneFromTheListingAndTheIndex()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var store = Store();
+        var tenant = NewTenant();
+        var ids = await CreateAsync(store, tenant, 3, i => s => s with { CreatedTime = T0.AddSeconds(i) });
+
+        await store.DeleteAsync(ids[1], ct);
+
+        var listed = await ListAllAsync(store, new SubmissionQuery(tenant, null, null, null, 100));
+        Assert.Equal([ids[2], ids[0]], listed.Select(s => s.Id));
+        var entries = await IndexEntriesAsync(tenant);
+        Assert.Equal(2, entries.Count);
+        Assert.DoesNotContain(entries, key => key.EndsWith(ids[1], StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task List_EntryWhoseRowWasNeverWritten_Skipped()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var store = Store();
+        var tenant = NewTenant();
+        var ids = await CreateAsync(store, tenant, 2, i => s => s with { CreatedTime = T0.AddSeconds(i) });
+
+        // A create that died between its index entry and its row.
+        await Index().AddAsync(Minimal(NewId(), tenant, T0.AddSeconds(5)), ct);
+
+        var listed = await ListAllAsync(store, new SubmissionQuery(tenant, null, null, null, 100));
+        Assert.Equal([ids[1], ids[0]], listed.Select(s => s.Id));
+    }
+
+    [Fact]
+    public async Task Create_SecondCreateOfAnIdWithAnotherTimeOrTenant_ListedOnceUnderTheFirst()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var store = Store();
+        var tenant = NewTenant();
+        var other = NewTenant();
+        var id = NewId();
+        await store.CreateAsync(Minimal(id, tenant, T0), "{}"u8.ToArray(), ct);
+
+        await store.CreateAsync(Minimal(id, tenant, T0.AddMinutes(5)), "{}"u8.ToArray(), ct); // an idempotent replay's new clock
+        await store.CreateAsync(Minimal(id, other, T0), "{}"u8.ToArray(), ct);
+
+        Assert.Equal([id], (await ListAllAsync(store, new SubmissionQuery(tenant, null, null, null, 100))).Select(s => s.Id));
+        Assert.Empty(await ListAllAsync(store, new SubmissionQuery(other, null, null, null, 100)));
+        Assert.Single(await IndexEntriesAsync(tenant));
+        Assert.Empty(await IndexEntriesAsync(other));
+    }
+
+    [Fact]
+    public async Task List_AnotherTenantsContinuation_RevealsNothingOfIt()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var store = Store();
+        var tenantA = NewTenant();
+        var tenantB = NewTenant();
+        var idsA = await CreateAsync(store, tenantA, 3, i => s => s with { CreatedTime = T0.AddSeconds(i) });
+        var idsB = await CreateAsync(store, tenantB, 3, i => s => s with { CreatedTime = T0.AddSeconds(i) });
+        var pageA = await store.ListAsync(new SubmissionQuery(tenantA, null, null, null, 1), null, ct);
+        Assert.NotNull(pageA.Continuation);
+
+        var pageB = await store.ListAsync(new SubmissionQuery(tenantB, null, null, null, 100), pageA.Continuation, ct);
+
+        Assert.All(pageB.Items, s => Assert.Equal(tenantB, s.Tenant));
+        Assert.Empty(pageB.Items.Select(s => s.Id).Intersect(idsA));
+        Assert.Subset(idsB.ToHashSet(), pageB.Items.Select(s => s.Id).ToHashSet());
+    }
+
+    [Theory]
+    [InlineData("garbage")]
+    [InlineData("1!1!dGVuYW50LWE-1!48!MDAw")]
+    [InlineData("i1.eCcgb3IgUm93S2V5IG5lICd4")]
+    public async Task List_MalformedContinuation_FormatException(string token)
+    {
+        await Assert.ThrowsAsync<FormatException>(() =>
+            Store().ListAsync(new SubmissionQuery(NewTenant(), null, null, null, 10), token, TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task List_MoreDeadEntriesThanTheBudget_ShortPageWithContinuationThenTheRow()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var store = Store();
+        var tenant = NewTenant();
+        var ids = await CreateAsync(store, tenant, 1, _ => s => s);
+        var dead = SubmissionIndex.ExamineBudget(1) + 20;
+        var entries = Enumerable.Range(1, dead)
+            .Select(i => (ITableEntity)new TableEntity(SubmissionIndexKeys.Partition(tenant), SubmissionIndexKeys.Row(T0.AddSeconds(i), NewId())))
+            .ToList();
+        var client = IndexClient();
+        await client.CreateIfNotExistsAsync(ct);
+        foreach (var chunk in entries.Chunk(100))
+        {
+            await TableTransactions.UpsertAsync(client, chunk, TableUpdateMode.Replace, ct);
+        }
+
+        var first = await store.ListAsync(new SubmissionQuery(tenant, null, null, null, 1), null, ct);
+        var second = await store.ListAsync(new SubmissionQuery(tenant, null, null, null, 1), first.Continuation, ct);
+
+        Assert.Empty(first.Items);
+        Assert.NotNull(first.Continuation);
+        Assert.Equal(ids, second.Items.Select(s => s.Id));
+        Assert.Null(second.Continuation);
+    }
+
     private static async Task<List<string>> CreateAsync(TableSubmissionStore store, string tenant, int count, Func<int, Func<Submission, Submission>> shape)
     {
         var ids = new List<string>();
@@ -149,4 +300,20 @@ public sealed class TableSubmissionStoreListTests(AzuriteFixture azurite) : ICla
     }
 
     private TableSubmissionStore Store() => new(StorageAccount.FromConnectionString(azurite.Server.ConnectionString));
+
+    private SubmissionIndex Index() => new(StorageAccount.FromConnectionString(azurite.Server.ConnectionString).Tables, TableSubmissionStore.IndexTable);
+
+    private TableClient IndexClient() => StorageAccount.FromConnectionString(azurite.Server.ConnectionString).Tables.GetTableClient(TableSubmissionStore.IndexTable);
+
+    private async Task<List<string>> IndexEntriesAsync(string tenant)
+    {
+        var keys = new List<string>();
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {SubmissionIndexKeys.Partition(tenant)}");
+        await foreach (var entity in IndexClient().QueryAsync<TableEntity>(filter, cancellationToken: TestContext.Current.CancellationToken))
+        {
+            keys.Add(entity.RowKey);
+        }
+
+        return keys;
+    }
 }

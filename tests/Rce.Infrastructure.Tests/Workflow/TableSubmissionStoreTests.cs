@@ -59,11 +59,14 @@ public sealed class TableSubmissionStoreTests(AzuriteFixture azurite) : IClassFi
         var store = Store();
         var created = await store.CreateAsync(Full(NewId(), NewTenant()), Request, ct);
 
-        var updated = await store.TryUpdateAsync(created with { Phase = null, LeaseUntil = null, Verdict = null, Reason = null }, ct);
+        var updated = await store.TryUpdateAsync(created with { Phase = null, LeaseUntil = null, Verdict = null, Reason = null, CallbackDueTime = null, CallbackPending = false }, ct);
         var read = await store.GetAsync(created.Id, ct);
 
         Assert.NotNull(updated);
         Assert.NotNull(read);
+        Assert.Null(read.CallbackDueTime);
+        Assert.False(read.CallbackPending);
+        Assert.Equal(3, read.CallbackAttempt);
         Assert.Null(read.Phase);
         Assert.Null(read.LeaseUntil);
         Assert.Null(read.Verdict);

@@ -42,6 +42,9 @@ internal static class WorkflowTestData
         RestartOf = NewId(),
         HasResult = true,
         SingleRun = true,
+        CallbackPending = true,
+        CallbackAttempt = 3,
+        CallbackDueTime = T0.AddMinutes(2),
     };
 
     /// <summary>A freshly accepted row: only the required fields.</summary>

@@ -1,0 +1,150 @@
+using System.Diagnostics;
+using Azure;
+using Azure.Data.Tables;
+using Azure.Storage.Queues;
+using Rce.Infrastructure.Storage;
+
+namespace Rce.Benchmarks;
+
+/// <summary>One storage operation the workflow makes, and how many of them are on the critical path of one sync submission.</summary>
+internal sealed record StorageOp(string Name, string Description, int PerSyncSubmission);
+
+/// <summary>Azurite's latency per operation (ms) with <see cref="Depth"/> messages stored in another queue.</summary>
+internal sealed record ProbeResult(string Label, int Depth, IReadOnlyDictionary<string, Stats> Ops, TimeSpan FillTime, int Filled)
+{
+    /// <summary>Σ (median latency × count on the critical path of one sync submission), in ms.</summary>
+    public double SyncPathMs => AzuriteProbe.Ops.Sum(o => o.PerSyncSubmission * Ops[o.Name].Median);
+}
+
+/// <summary>
+/// Azurite's own cost, measured with the product's storage clients (<see cref="StorageAccount"/>,
+/// same retry and timeout options as the Functions app) on a queue, a table and a container of its
+/// own: each operation alone, one at a time, while another queue holds 0 or N messages.
+/// </summary>
+internal static class AzuriteProbe
+{
+    private const string ProbeQueue = "bench-probe";
+    private const string FillQueue = "bench-fill";
+    private const string ProbeTable = "BenchProbe";
+    private const string ProbeContainer = "bench-probe";
+    /// <summary>Unmeasured rounds first: node optimises Azurite's code paths over the first few hundred calls.</summary>
+    private const int Warmup = 30;
+    private const int FillParallelism = 16;
+
+    /// <summary>
+    /// The operations, with their count on the critical path of one <c>POST /api/submissions?wait=true</c>
+    /// (SubmissionWorkflow.AcceptAsync, RunAsync and FinishAsync, and the waiter's final read; the
+    /// listener's delete of the run message comes after the waiter is woken, so it is not counted).
+    /// </summary>
+    public static IReadOnlyList<StorageOp> Ops { get; } =
+    [
+        new("queue send", "SendMessage (reconcile, run)", 2),
+        new("queue receive", "ReceiveMessages, 1 message (the listener)", 1),
+        new("queue delete", "DeleteMessage (after the waiter is woken)", 0),
+        new("table insert", "AddEntity (the row, 4 history rows)", 5),
+        new("table get", "GetEntity (claim, the waiter)", 2),
+        new("table update", "UpdateEntity, If-Match (claim, lease renewal, phase, end)", 4),
+        new("blob upload", "Upload, 300 B (request, result)", 2),
+        new("blob download", "DownloadContent (request, result)", 2),
+    ];
+
+    /// <summary>Probes with an empty fill queue, then with each of <paramref name="depths"/> messages in it (filled in that order); deletes what it made.</summary>
+    public static async Task<IReadOnlyList<ProbeResult>> RunAsync(StorageAccount storage, string label, IReadOnlyList<int> depths, int iterations, TextWriter progress)
+    {
+        var queue = storage.Queues.GetQueueClient(ProbeQueue);
+        var fill = storage.Queues.GetQueueClient(FillQueue);
+        var table = storage.Tables.GetTableClient(ProbeTable);
+        var container = storage.Blobs.GetBlobContainerClient(ProbeContainer);
+        await queue.CreateIfNotExistsAsync();
+        await fill.CreateIfNotExistsAsync();
+        await table.CreateIfNotExistsAsync();
+        await container.CreateIfNotExistsAsync();
+        var results = new List<ProbeResult>();
+        try
+        {
+            await fill.ClearMessagesAsync();
+            results.Add(await ProbeAsync(queue, table, container, label, 0, iterations, TimeSpan.Zero, 0));
+            await progress.WriteLineAsync($"rce bench: azurite    {label}: empty, queue receive {results[^1].Ops["queue receive"].Median:0.00} ms");
+            var stored = 0;
+            foreach (var depth in depths.Order())
+            {
+                var started = Stopwatch.GetTimestamp();
+                var added = depth - stored;
+                await Bench.RunConcurrentAsync(added, FillParallelism, () => fill.SendMessageAsync("{\"id\":\"0123456789abcdef0123456789abcdef\",\"attempt\":1}"));
+                stored = depth;
+                var fillTime = Stopwatch.GetElapsedTime(started);
+                results.Add(await ProbeAsync(queue, table, container, label, depth, iterations, fillTime, added));
+                await progress.WriteLineAsync($"rce bench: azurite    {label}: {depth} messages stored, queue receive {results[^1].Ops["queue receive"].Median:0.00} ms");
+            }
+        }
+        finally
+        {
+            await fill.DeleteIfExistsAsync();
+            await queue.DeleteIfExistsAsync();
+            await table.DeleteAsync();
+            await container.DeleteIfExistsAsync();
+        }
+
+        return results;
+    }
+
+    private static async Task<ProbeResult> ProbeAsync(QueueClient queue, TableClient table, Azure.Storage.Blobs.BlobContainerClient container, string label, int depth, int iterations, TimeSpan fillTime, int filled)
+    {
+        var samples = Ops.ToDictionary(o => o.Name, _ => new List<double>(), StringComparer.Ordinal);
+        var payload = BinaryData.FromBytes(new byte[300]);
+        for (var i = -Warmup; i < iterations; i++)
+        {
+            var keep = i >= 0;
+            var id = Guid.NewGuid().ToString("N");
+
+            var t = Stopwatch.GetTimestamp();
+            await queue.SendMessageAsync($"{{\"id\":\"{id}\",\"attempt\":1}}");
+            Record(samples, "queue send", t, keep);
+
+            t = Stopwatch.GetTimestamp();
+            var received = (await queue.ReceiveMessagesAsync(maxMessages: 1)).Value;
+            Record(samples, "queue receive", t, keep);
+            if (received.Length != 1)
+            {
+                throw new BenchmarkException($"Azurite probe: received {received.Length} messages instead of 1");
+            }
+
+            t = Stopwatch.GetTimestamp();
+            await queue.DeleteMessageAsync(received[0].MessageId, received[0].PopReceipt);
+            Record(samples, "queue delete", t, keep);
+
+            var entity = new TableEntity(id, "instance") { ["Status"] = "Queued", ["Language"] = "python", ["Attempt"] = 0, ["CreatedTime"] = TimeProvider.System.GetUtcNow() };
+            t = Stopwatch.GetTimestamp();
+            await table.AddEntityAsync(entity);
+            Record(samples, "table insert", t, keep);
+
+            t = Stopwatch.GetTimestamp();
+            var read = await table.GetEntityAsync<TableEntity>(id, "instance");
+            Record(samples, "table get", t, keep);
+
+            read.Value["Status"] = "Running";
+            t = Stopwatch.GetTimestamp();
+            await table.UpdateEntityAsync(read.Value, read.Value.ETag, TableUpdateMode.Replace);
+            Record(samples, "table update", t, keep);
+
+            var blob = container.GetBlobClient(id + "/request.json");
+            t = Stopwatch.GetTimestamp();
+            await blob.UploadAsync(payload, overwrite: true);
+            Record(samples, "blob upload", t, keep);
+
+            t = Stopwatch.GetTimestamp();
+            await blob.DownloadContentAsync();
+            Record(samples, "blob download", t, keep);
+        }
+
+        return new ProbeResult(label, depth, samples.ToDictionary(s => s.Key, s => Stats.Of(s.Value), StringComparer.Ordinal), fillTime, filled);
+    }
+
+    private static void Record(Dictionary<string, List<double>> samples, string op, long started, bool keep)
+    {
+        if (keep)
+        {
+            samples[op].Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        }
+    }
+}
