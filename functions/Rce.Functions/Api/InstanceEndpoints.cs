@@ -85,7 +85,16 @@ internal static class InstanceEndpoints
         }
 
         var continuation = context.Request.Headers["x-ms-continuation-token"].ToString();
-        var page = await store.ListAsync(new SubmissionQuery(SubmissionEndpoints.Tenant(context), statuses, createdTimeFrom, createdTimeTo, top ?? 100), string.IsNullOrEmpty(continuation) ? null : continuation, context.RequestAborted);
+        SubmissionPage page;
+        try
+        {
+            page = await store.ListAsync(new SubmissionQuery(SubmissionEndpoints.Tenant(context), statuses, createdTimeFrom, createdTimeTo, top ?? 100), string.IsNullOrEmpty(continuation) ? null : continuation, context.RequestAborted);
+        }
+        catch (FormatException)
+        {
+            return Problems.BadRequest("x-ms-continuation-token is not a token this API issued.");
+        }
+
         context.Response.Headers["x-ms-continuation-token"] = page.Continuation ?? string.Empty;
         return Results.Json(page.Items.Select(s => Status(s, showInput ?? false)), ApiJson.Output);
     }

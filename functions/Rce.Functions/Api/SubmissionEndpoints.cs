@@ -140,7 +140,7 @@ internal static class SubmissionEndpoints
         }
         finally
         {
-            signals.Forget(submission.Id);
+            signals.Forget(submission.Id, signal); // releases this waiter only; others on the same id keep theirs
         }
 
         return submission;

@@ -203,4 +203,51 @@ public sealed class SubmissionFlowTests(StackFixture stack) : IClassFixture<Stac
         Assert.Fail($"{path} did not end within {seconds} s");
         return default;
     }
+
+    [Fact]
+    public async Task Instances_ListedNewestFirst_PagedByContinuation_ForeignTokens400()
+    {
+        stack.Require();
+        var ct = TestContext.Current.CancellationToken;
+        var (app, http) = await stack.StartFunctionsAsync(LoopbackPorts.Free());
+        await using (app)
+        using (http)
+        {
+            // A tenant of its own, so that other tests' submissions do not appear in the listing.
+            http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", await stack.CreateKeyAsync("list" + Guid.NewGuid().ToString("N")[..8], Rce.Core.Tenancy.ApiKeyRoles.Submit | Rce.Core.Tenancy.ApiKeyRoles.Read));
+            var ids = new List<string>();
+            for (var i = 0; i < 3; i++)
+            {
+                using var accepted = await http.PostAsJsonAsync("/api/submissions", Hello, ct);
+                ids.Add((await StackFixture.JsonAsync(accepted)).GetProperty("id").GetString()!);
+            }
+
+            var seen = new List<string>();
+            string? token = null;
+            do
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Get, "/api/instances?top=2");
+                if (token is not null)
+                {
+                    request.Headers.Add("x-ms-continuation-token", token);
+                }
+
+                using var page = await http.SendAsync(request, ct);
+                Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+                var items = (await StackFixture.JsonAsync(page)).EnumerateArray().Select(e => e.GetProperty("instanceId").GetString()!).ToList();
+                Assert.True(items.Count <= 2);
+                seen.AddRange(items);
+                token = page.Headers.TryGetValues("x-ms-continuation-token", out var values) ? values.Single() : null;
+            }
+            while (!string.IsNullOrEmpty(token) && seen.Count < 10);
+
+            Assert.Equal(Enumerable.Reverse(ids), seen);
+
+            using var forged = new HttpRequestMessage(HttpMethod.Get, "/api/instances?top=2");
+            forged.Headers.Add("x-ms-continuation-token", "not-a-token");
+            using var refused = await http.SendAsync(forged, ct);
+            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+            Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+        }
+    }
 }
