@@ -32,9 +32,9 @@ public sealed class AzuriteServer : IAsyncDisposable
         "data:text/javascript,const p=process.ppid;setInterval(()=>{if(process.ppid!==p)process.exit(1)},1000).unref()";
 
     private readonly Process _process;
-    private readonly OutputTail _output;
+    private readonly ProcessOutputTail _output;
 
-    private AzuriteServer(Process process, OutputTail output, int blobPort, int queuePort, int tablePort)
+    private AzuriteServer(Process process, ProcessOutputTail output, int blobPort, int queuePort, int tablePort)
     {
         _process = process;
         _output = output;
@@ -137,7 +137,7 @@ public sealed class AzuriteServer : IAsyncDisposable
             info.ArgumentList.Add(argument);
         }
 
-        var output = new OutputTail();
+        var output = new ProcessOutputTail();
         var process = new Process { StartInfo = info };
         // Drain both pipes: a full pipe would block node.
         process.OutputDataReceived += (_, e) => output.Add(e.Data);
@@ -261,39 +261,6 @@ public sealed class AzuriteServer : IAsyncDisposable
         }
 
         return null;
-    }
-
-    /// <summary>The last lines of the process's output, for error messages.</summary>
-    private sealed class OutputTail
-    {
-        private const int MaxLines = 40;
-        private readonly Queue<string> _lines = new();
-        private readonly Lock _lock = new();
-
-        public void Add(string? line)
-        {
-            if (line is null)
-            {
-                return;
-            }
-
-            lock (_lock)
-            {
-                _lines.Enqueue(line);
-                if (_lines.Count > MaxLines)
-                {
-                    _lines.Dequeue();
-                }
-            }
-        }
-
-        public string Text()
-        {
-            lock (_lock)
-            {
-                return string.Join('\n', _lines);
-            }
-        }
     }
 
     /// <summary>Azurite exited because one of its ports was taken (EADDRINUSE): worth one retry on new ports.</summary>
