@@ -30,9 +30,7 @@ internal static class RateLimitScripts
     /// Returns <c>{allowed 0|1, policy index (1-based; rule count + 1 is the claim), limit, remaining,
     /// reset µs, retry-after µs}</c>.
     /// </summary>
-    /// <remarks>Lines between the begin and end markers are also read by the benchmark (tests/Rce.Benchmarks/RateLimitBench.cs).</remarks>
     public const string Check = """
-        -- rce rate-limit check (begin)
         -- Before any write: Redis < 5 would otherwise refuse writes after TIME (a non-deterministic command).
         if redis.replicate_commands then redis.replicate_commands() end
         local t = redis.call('TIME')
@@ -141,7 +139,6 @@ internal static class RateLimitScripts
         local remaining = 0
         if allowed then remaining = c.limit - c.count end
         return { allowed and 1 or 0, chosen, c.limit, remaining, reset, allowed and 0 or c.retry }
-        -- rce rate-limit check (end)
         """;
 
     /// <summary>Drops the in-flight entries past their deadline (server clock) and counts the rest. KEYS: the set.</summary>
