@@ -40,9 +40,14 @@ internal sealed record SaturationMode(string Name, string Key, int Submissions, 
 }
 
 /// <summary>A batch through <c>POST /api/batches</c>, from the submit to the poll that saw the last result.</summary>
-internal sealed record BatchRun(int Size, TimeSpan Submit, TimeSpan LastResult, int Polls, int PeakRunQueueDepth, CpuSnapshot Cpu)
+/// <param name="Half">From the request to the first poll that saw half of the members terminal.</param>
+/// <param name="NinetyNine">The same for 99 % of them.</param>
+/// <param name="Stalls">Members that made no progress for <see cref="PipelineBench.StallSeconds"/> s while others were done: their state then, for the report.</param>
+internal sealed record BatchRun(int Size, TimeSpan Submit, TimeSpan Half, TimeSpan NinetyNine, TimeSpan LastResult, int Polls, int PeakRunQueueDepth, CpuSnapshot Cpu, IReadOnlyList<string> Stalls)
 {
     public double Rate => Size / LastResult.TotalSeconds;
+
+    public double Rate99 => Math.Ceiling(Size * 0.99) / NinetyNine.TotalSeconds;
 }
 
 /// <summary>Everything the pipeline suite measured.</summary>
@@ -83,6 +88,9 @@ internal static class PipelineBench
 {
     public const double SaturationGoal = 0.8;
     public const double SyncOverheadGoalMs = 25;
+
+    /// <summary>Seconds without a member finishing, while some are pending, after which the batch's stalled members are described.</summary>
+    public const int StallSeconds = 15;
 
     private const string WorkRoot = "/run/rce-bench-pipeline";
 
@@ -294,12 +302,18 @@ internal static class PipelineBench
         return [.. ways.Select((way, w) => new SaturationMode(way.Name, way.Key, perRound * rounds, time[w], Stats.Of(latency[w]), cpu[w], polls[w]))];
     }
 
-    /// <summary>One batch of Python hellos: submit, then poll the batch (every second, every 100 ms near the end) until the last result.</summary>
+    /// <summary>
+    /// One batch of Python hellos: submit, then poll the batch (every second, every 100 ms near the
+    /// end) until the last result. When no member has finished for <see cref="StallSeconds"/> s, the
+    /// state of the ones still pending (row and history, read straight from storage) is kept for the
+    /// report, once.
+    /// </summary>
     private static async Task<BatchRun> MeasureBatchAsync(PipelineStack stack, int size, TextWriter progress)
     {
         var body = JsonSerializer.SerializeToUtf8Bytes(new { submissions = Enumerable.Range(0, size).Select(_ => new { language = "python", source = Source }).ToArray() });
         var runQueue = stack.Storage.Queues.GetQueueClient(WorkQueueId.Submissions.Name());
         var before = stack.Cpu();
+        var startedAt = TimeProvider.System.GetUtcNow();
         var started = Stopwatch.GetTimestamp();
         string id;
         using (var content = Json(body))
@@ -321,13 +335,16 @@ internal static class PipelineBench
         var peak = 0;
         var pending = size;
         var lastReport = 0L;
+        TimeSpan? half = null, ninetyNine = null;
+        var progressAt = Stopwatch.GetTimestamp();
+        var stalls = new List<string>();
         while (true)
         {
             await Task.Delay(pending > Math.Max(10, size / 50) ? 1000 : 100);
             polls++;
             if (pending > size / 10)
             {
-                // Off the timed path's critical resource only in part: one more Azurite call per poll, not per submission.
+                // One more Azurite call per poll, not per submission.
                 peak = Math.Max(peak, (await runQueue.GetPropertiesAsync()).Value.ApproximateMessagesCount);
             }
 
@@ -340,10 +357,18 @@ internal static class PipelineBench
 
             using var document = JsonDocument.Parse(text);
             var root = document.RootElement;
-            pending = root.GetProperty("pending").GetInt32();
+            var now = Stopwatch.GetElapsedTime(started);
+            var left = root.GetProperty("pending").GetInt32();
+            if (left != pending)
+            {
+                pending = left;
+                progressAt = Stopwatch.GetTimestamp();
+            }
+
+            half ??= size - pending >= size / 2.0 ? now : null;
+            ninetyNine ??= size - pending >= Math.Ceiling(size * 0.99) ? now : null;
             if (pending == 0)
             {
-                var elapsed = Stopwatch.GetElapsedTime(started);
                 var completed = root.GetProperty("completed").GetInt32();
                 var notAccepted = root.GetProperty("submissions").EnumerateArray().Count(m => m.GetProperty("verdict").GetString() != "AC");
                 if (completed != size || notAccepted > 0)
@@ -351,16 +376,49 @@ internal static class PipelineBench
                     throw new BenchmarkException($"batch {id}: {completed} of {size} completed, {notAccepted} not AC");
                 }
 
-                return new BatchRun(size, submit, elapsed, polls, peak, stack.Cpu() - before);
+                return new BatchRun(size, submit, half!.Value, ninetyNine!.Value, now, polls, peak, stack.Cpu() - before, stalls);
             }
 
-            var now = Stopwatch.GetElapsedTime(started).Ticks / TimeSpan.TicksPerSecond;
-            if (now >= lastReport + 10)
+            if (stalls.Count == 0 && Stopwatch.GetElapsedTime(progressAt).TotalSeconds >= StallSeconds)
             {
-                lastReport = now;
-                await progress.WriteLineAsync($"rce bench: pipeline   batch {size - pending}/{size} after {now} s");
+                var waiting = root.GetProperty("submissions").EnumerateArray()
+                    .Where(m => m.GetProperty("status").GetString() is not ("Completed" or "Failed" or "Terminated"))
+                    .Select(m => m.GetProperty("id").GetString()!).ToList();
+                stalls.AddRange(await DescribeAsync(stack, waiting, startedAt, now, size - pending));
+                await progress.WriteLineAsync($"rce bench: pipeline   batch stalled at {size - pending}/{size}:\n  {string.Join("\n  ", stalls)}");
+            }
+
+            if ((long)now.TotalSeconds >= lastReport + 10)
+            {
+                lastReport = (long)now.TotalSeconds;
+                await progress.WriteLineAsync($"rce bench: pipeline   batch {size - pending}/{size} after {lastReport} s");
             }
         }
+    }
+
+    /// <summary>The rows and history of stalled members (at most 10), times relative to the batch request.</summary>
+    private static async Task<List<string>> DescribeAsync(PipelineStack stack, List<string> ids, DateTimeOffset startedAt, TimeSpan now, int done)
+    {
+        var store = new TableSubmissionStore(stack.Storage);
+        var depths = await stack.QueueDepthsAsync();
+        var lines = new List<string>
+        {
+            $"{ids.Count} members pending after {StallSeconds} s without progress, at {now.TotalSeconds:0} s ({done} done); messages stored: " +
+            string.Join(", ", depths.Where(d => d.Value > 0).Select(d => $"{d.Key} {d.Value}")),
+        };
+        foreach (var member in ids.Take(10))
+        {
+            var row = await store.GetAsync(member, CancellationToken.None);
+            var history = await store.ReadHistoryAsync(member, CancellationToken.None);
+            string At(DateTimeOffset t) => $"{(t - startedAt).TotalSeconds:0.0} s";
+            lines.Add(row is null
+                ? $"{member}: no row"
+                : $"{member}: {row.Status}, attempt {row.Attempt}, phase {row.Phase ?? "-"}, lease until {(row.LeaseUntil is { } lease ? At(lease) : "-")}, " +
+                  $"updated {At(row.LastUpdatedTime)}{(row.Reason is null ? "" : ", reason " + row.Reason)}; history: " +
+                  string.Join(", ", history.Select(e => $"{e.EventType} {At(e.Timestamp)}")));
+        }
+
+        return lines;
     }
 
     private static ByteArrayContent Json(byte[] body)
