@@ -31,7 +31,7 @@ internal sealed record BenchOptions
                          [--runner-tests N] [--runner-dll PATH] [--pipeline-iterations N]
                          [--pipeline-submissions N] [--pipeline-concurrency N] [--poll-ms N] [--batch N]
                          [--azurite-depths N,N] [--azurite-iterations N] [--functions-dll PATH]
-                         [--api-key KEY] [--functions-env NAME=VALUE]...
+                         [--functions-env NAME=VALUE]...
 
           --suite S             sandbox: the sandbox against the bare process; grading: grading,
                                 compile cache and runner; pipeline: the Functions app end to end
@@ -55,7 +55,8 @@ internal sealed record BenchOptions
                                 as many rounds as the sandbox throughput phase
           --runner-dll PATH     the runner to start (default: the Release build in this checkout)
 
-        Pipeline suite (Azurite from .rce/azurite, the runner and the Functions app as child processes):
+        Pipeline suite (Azurite from .rce/azurite, redis-server, the runner and the Functions app as
+        child processes; a key of its own tenant on every request, the rate limits raised):
           --pipeline-iterations N   sequential triples (bare sandbox, runner, pipeline wait=true) for
                                     sync latency p50/p99 (default 200)
           --pipeline-submissions N  throughput: submissions per mode at saturation (default 400), in
@@ -69,9 +70,8 @@ internal sealed record BenchOptions
                                     the empty probe (default 1000,4000)
           --azurite-iterations N    Azurite probe: samples per operation and depth (default 50)
           --functions-dll PATH      the Functions app to start (default: the Release build in this checkout)
-          --api-key KEY             sent as "Authorization: Bearer KEY" on every API request
-          --functions-env N=V       extra environment of the Functions app (repeatable), e.g.
-                                    Redis__ConnectionString=127.0.0.1:6379
+          --functions-env N=V       extra environment of the Functions app (repeatable, applied
+                                    last), e.g. RateLimits__UserSubmissions__Limit=10
 
         Sandbox suite: the sandbox (Rce.Sandbox) against the bare process for a static C hello and a
         Python hello. Grading suite: a C++ program with N tests graded with one compile against a
@@ -125,9 +125,6 @@ internal sealed record BenchOptions
     public int AzuriteIterations { get; init; } = 50;
 
     public string? FunctionsDll { get; init; }
-
-    /// <summary>Sent as a bearer token on every API request of the pipeline suite (see <see cref="PipelineStack"/>).</summary>
-    public string? ApiKey { get; init; }
 
     /// <summary>Extra environment of the Functions app, applied last (see <see cref="PipelineStack"/>).</summary>
     public IReadOnlyDictionary<string, string> FunctionsEnvironment { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -206,9 +203,6 @@ internal sealed record BenchOptions
                     break;
                 case "--functions-dll":
                     options = options with { FunctionsDll = ++i < args.Count ? args[i] : throw new ArgumentException("--functions-dll needs a path") };
-                    break;
-                case "--api-key":
-                    options = options with { ApiKey = ++i < args.Count && args[i].Length > 0 ? args[i] : throw new ArgumentException("--api-key needs a key") };
                     break;
                 case "--functions-env":
                     var (name, value) = ParseSetting(args, ++i);

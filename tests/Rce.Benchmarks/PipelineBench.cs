@@ -61,7 +61,6 @@ internal sealed record PipelineResults(
     TimeSpan RunnerStartup,
     TimeSpan FunctionsStartup,
     IReadOnlyDictionary<string, string> Settings,
-    bool ApiKey,
     int Iterations,
     int Warmup,
     SyncLatency Sync,
@@ -112,7 +111,6 @@ internal static class PipelineBench
         {
             var stackOptions = new PipelineStackOptions(RunnerProcess.Locate(options.RunnerDll), FunctionsProcess.Locate(options.FunctionsDll), workDir)
             {
-                ApiKey = options.ApiKey,
                 Environment = options.FunctionsEnvironment,
                 MaxBatchSize = options.BatchSize,
             };
@@ -142,7 +140,7 @@ internal static class PipelineBench
             return new PipelineResults(
                 loadBefore, MachineInfo.LoadAverage(), Stopwatch.GetElapsedTime(began),
                 MachineInfo.Command("/usr/bin/python3", "--version") ?? "?",
-                stack.Runner.Slots, stack.AzuriteStartup, stack.Runner.Startup, stack.Functions.Startup, stack.Settings, options.ApiKey is not null,
+                stack.Runner.Slots, stack.AzuriteStartup, stack.Runner.Startup, stack.Functions.Startup, stack.Settings,
                 options.PipelineIterations, options.PipelineWarmup, sync, breakdown,
                 concurrency, options.ThroughputRounds, options.PollMs, saturation, batch, depths, probes);
         }

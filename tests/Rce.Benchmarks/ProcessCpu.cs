@@ -69,6 +69,36 @@ internal static partial class ProcessCpu
         return null;
     }
 
+    /// <summary>The pid of the first process whose whole command line (arguments joined by spaces) contains every one of <paramref name="parts"/>; null if none.</summary>
+    /// <remarks>For servers that rewrite their process title, such as redis-server (<c>redis-server 127.0.0.1:PORT</c>).</remarks>
+    public static int? FindContaining(params string[] parts)
+    {
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
+            {
+                continue;
+            }
+
+            try
+            {
+                var line = File.ReadAllText(Path.Combine(dir, "cmdline")).Replace('\0', ' ');
+                if (parts.All(p => line.Contains(p, StringComparison.Ordinal)))
+                {
+                    return pid;
+                }
+            }
+            catch (IOException)
+            {
+            }
+            catch (UnauthorizedAccessException)
+            {
+            }
+        }
+
+        return null;
+    }
+
     private static double ClockTicks()
     {
         var ticks = sysconf(ScClkTck);
