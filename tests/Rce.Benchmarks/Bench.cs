@@ -70,9 +70,15 @@ internal static class Bench
 
             var grading = options.RunsGrading ? await GradingBench.RunAsync(sandbox, options, progress) : null;
             var pipeline = options.RunsPipeline ? await PipelineBench.RunAsync(sandbox, options, progress) : null;
+            var rateLimits = options.RunsRateLimits ? await RateLimitBench.RunAsync(options.Quick ? 2_000 : 20_000, progress, CancellationToken.None) : string.Empty;
+            if (!options.RunsSandbox && !options.RunsGrading && !options.RunsPipeline)
+            {
+                return rateLimits; // the rate-limit section stands alone (it names its machine load itself)
+            }
+
             return MarkdownReport.Render(new BenchResults(
                 options, machine, loadBefore, MachineInfo.LoadAverage(), sandbox.SlotCount, sandbox.Capabilities.CgroupVersion,
-                Stopwatch.GetElapsedTime(began), sandboxDuration, latency, throughput, grading, pipeline));
+                Stopwatch.GetElapsedTime(began), sandboxDuration, latency, throughput, grading, pipeline)) + rateLimits;
         }
     }
 

@@ -18,15 +18,18 @@ internal enum BenchSuite
     /// <summary>The Functions pipeline (HTTP → Tables/Queues/Blobs on Azurite → runner) against the runner alone and the bare sandbox.</summary>
     Pipeline = 4,
 
-    /// <summary>All three, in that order.</summary>
-    All = Sandbox | Grading | Pipeline,
+    /// <summary>The rate-limit check on a real redis-server (latency of one atomic Lua check, per kind).</summary>
+    RateLimits = 8,
+
+    /// <summary>All four, in that order.</summary>
+    All = Sandbox | Grading | Pipeline | RateLimits,
 }
 
 /// <summary>Command-line options of the benchmark.</summary>
 internal sealed record BenchOptions
 {
     public const string Usage = """
-        usage: rce bench [--suite sandbox|grading|pipeline|all] [--pipeline] [--quick] [--iterations N]
+        usage: rce bench [--suite sandbox|grading|pipeline|ratelimits|all] [--pipeline] [--quick] [--iterations N]
                          [--concurrency N] [--tests N] [--grading-rounds N] [--cache-iterations N]
                          [--runner-tests N] [--runner-dll PATH] [--pipeline-iterations N]
                          [--pipeline-submissions N] [--pipeline-concurrency N] [--poll-ms N] [--batch N]
@@ -36,7 +39,8 @@ internal sealed record BenchOptions
           --suite S             sandbox: the sandbox against the bare process; grading: grading,
                                 compile cache and runner; pipeline: the Functions app end to end
                                 (Azurite, runner) against the runner alone and the bare sandbox;
-                                all (default): the three, in that order. A comma list picks several
+                                ratelimits: one atomic rate-limit check on redis-server, per kind;
+                                all (default): the four, in that order. A comma list picks several
                                 (--suite sandbox,pipeline)
           --pipeline            the same as --suite pipeline
           --quick               smoke test: 10 iterations, 1 warm-up pair, 2 throughput rounds,
@@ -134,6 +138,8 @@ internal sealed record BenchOptions
     public bool RunsGrading => Suite.HasFlag(BenchSuite.Grading);
 
     public bool RunsPipeline => Suite.HasFlag(BenchSuite.Pipeline);
+
+    public bool RunsRateLimits => Suite.HasFlag(BenchSuite.RateLimits);
 
     public static BenchOptions Parse(IReadOnlyList<string> args)
     {
@@ -266,12 +272,13 @@ internal sealed record BenchOptions
                 "sandbox" => BenchSuite.Sandbox,
                 "grading" => BenchSuite.Grading,
                 "pipeline" => BenchSuite.Pipeline,
+                "ratelimits" => BenchSuite.RateLimits,
                 "all" => BenchSuite.All,
-                _ => throw new ArgumentException("--suite needs sandbox, grading, pipeline or all (or a comma list)"),
+                _ => throw new ArgumentException("--suite needs sandbox, grading, pipeline, ratelimits or all (or a comma list)"),
             };
         }
 
-        return suite != BenchSuite.None ? suite : throw new ArgumentException("--suite needs sandbox, grading, pipeline or all (or a comma list)");
+        return suite != BenchSuite.None ? suite : throw new ArgumentException("--suite needs sandbox, grading, pipeline, ratelimits or all (or a comma list)");
     }
 
     private static int Positive(IReadOnlyList<string> args, int index, string name)
