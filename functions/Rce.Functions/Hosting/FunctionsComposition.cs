@@ -26,7 +26,7 @@ public static class FunctionsComposition
         services.AddSingleton(mode);
         services.AddSingleton(TimeProvider.System);
         services.AddProblemDetails();
-        services.AddOpenApi("v1");
+        services.AddOpenApi("v1", OpenApiSecurity.Configure);
         services.AddOptions<ApiOptions>().BindConfiguration(ApiOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<WorkflowOptions>().BindConfiguration(WorkflowOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<CallbackDeliveryOptions>().BindConfiguration("Callbacks");

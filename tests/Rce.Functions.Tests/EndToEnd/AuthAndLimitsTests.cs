@@ -70,6 +70,16 @@ public sealed class AuthAndLimitsTests(StackFixture stack) : IClassFixture<Stack
                 Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
                 Assert.False(answer.Headers.Contains("RateLimit-Limit"), open + " must not be limited");
             }
+
+            // The document declares the key, on the guarded operations only.
+            using var document = await SendAsync(http, HttpMethod.Get, "/api/openapi/v1.json", null);
+            var openApi = await StackFixture.JsonAsync(document);
+            var schemes = openApi.GetProperty("components").GetProperty("securitySchemes");
+            Assert.Equal("bearer", schemes.GetProperty("bearer").GetProperty("scheme").GetString());
+            Assert.Equal("X-Api-Key", schemes.GetProperty("apiKeyHeader").GetProperty("name").GetString());
+            var paths = openApi.GetProperty("paths");
+            Assert.Equal(2, paths.GetProperty("/api/submissions").GetProperty("post").GetProperty("security").GetArrayLength());
+            Assert.False(paths.GetProperty("/api/health").GetProperty("get").TryGetProperty("security", out _));
         }
     }
 
