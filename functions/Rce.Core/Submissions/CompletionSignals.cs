@@ -5,12 +5,14 @@ namespace Rce.Core.Submissions;
 /// <summary>
 /// In-process wake-ups for <c>wait=true</c>: the worker that wins a terminal transition signals the
 /// id, so a waiting HTTP request in the same process answers at once instead of at its next poll.
-/// Waiters still poll the store, because another instance may finish the submission.
+/// The signal carries the terminal row when the winner has it (<see cref="Signal(Submission)"/>), so
+/// the waiter need not read it again. Waiters still poll the store, because another instance may
+/// finish the submission.
 /// </summary>
 /// <remarks>
 /// <para>
 /// One entry per id, shared by its waiters and reference-counted: every <see cref="WhenSignalled"/>
-/// takes a reference, <see cref="Signal"/> removes the entry and so releases all of them, and a
+/// takes a reference, <see cref="Signal(string)"/> removes the entry and so releases all of them, and a
 /// waiter that gives up releases its own with <see cref="Forget(string, Task)"/>. The entry goes
 /// when its last reference does, so memory stays bounded by the ids being waited on, and one
 /// waiter giving up never removes a signal another waiter still needs (two <c>wait=true</c>
@@ -30,10 +32,13 @@ public sealed class CompletionSignals
     /// <summary>Ids with at least one registered waiter (a diagnostic; approximate while waiters come and go).</summary>
     public int WaitingIds => _entries.Count;
 
-    /// <summary>Registers a waiter: a task that completes when <see cref="Signal"/> is called for <paramref name="id"/> (or never).</summary>
+    /// <summary>Registers a waiter: a task that completes when <see cref="Signal(string)"/> is called for <paramref name="id"/> (or never).</summary>
     /// <param name="id">Submission id.</param>
-    /// <returns>The task, shared by every waiter of the id; release it with <see cref="Forget(string, Task)"/> unless it completed.</returns>
-    public Task WhenSignalled(string id)
+    /// <returns>
+    /// The task, shared by every waiter of the id; release it with <see cref="Forget(string, Task)"/>
+    /// unless it completed. Its result is the terminal row, or null when the signal carried none.
+    /// </returns>
+    public Task<Submission?> WhenSignalled(string id)
     {
         while (true)
         {
@@ -60,7 +65,18 @@ public sealed class CompletionSignals
     {
         if (_entries.TryRemove(id, out var entry))
         {
-            entry.TrySetResult();
+            entry.TrySetResult(null);
+        }
+    }
+
+    /// <summary>Wakes every waiter of <paramref name="ended"/>'s id with the terminal row and releases their references.</summary>
+    /// <param name="ended">The row as the terminal transition stored it.</param>
+    public void Signal(Submission ended)
+    {
+        ArgumentNullException.ThrowIfNull(ended);
+        if (_entries.TryRemove(ended.Id, out var entry))
+        {
+            entry.TrySetResult(ended);
         }
     }
 
@@ -68,7 +84,7 @@ public sealed class CompletionSignals
     /// <param name="id">Submission id.</param>
     /// <param name="signal">The task this waiter last got from <see cref="WhenSignalled"/>.</param>
     /// <remarks>
-    /// A completed <paramref name="signal"/> holds no reference any more (<see cref="Signal"/>
+    /// A completed <paramref name="signal"/> holds no reference any more (<see cref="Signal(string)"/>
     /// released it), so this is a no-op then; so it is when the id's current entry is another one.
     /// The exact form: prefer it to <see cref="Forget(string)"/>.
     /// </remarks>
@@ -123,7 +139,7 @@ public sealed class CompletionSignals
     }
 
     /// <summary>The shared completion of one id and its waiter count; a retired entry takes no new waiters.</summary>
-    private sealed class Entry() : TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)
+    private sealed class Entry() : TaskCompletionSource<Submission?>(TaskCreationOptions.RunContinuationsAsynchronously)
     {
         public const int Retired = -1;
 

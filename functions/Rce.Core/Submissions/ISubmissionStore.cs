@@ -51,6 +51,20 @@ public interface ISubmissionStore
     /// <returns>A task.</returns>
     Task AppendHistoryAsync(string id, HistoryEvent historyEvent, CancellationToken cancellationToken);
 
+    /// <summary>Appends history events of one submission, in order, in as few writes as the store can (best effort, as one).</summary>
+    /// <param name="id">Submission id.</param>
+    /// <param name="historyEvents">The events, oldest first.</param>
+    /// <param name="cancellationToken">Cancels the writes.</param>
+    /// <returns>A task.</returns>
+    async Task AppendHistoryAsync(string id, IReadOnlyList<HistoryEvent> historyEvents, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(historyEvents);
+        foreach (var historyEvent in historyEvents)
+        {
+            await AppendHistoryAsync(id, historyEvent, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>Reads the history in order.</summary>
     /// <param name="id">Submission id.</param>
     /// <param name="cancellationToken">Cancels the read.</param>

@@ -36,6 +36,23 @@ public sealed class PriorityGate
         }
     }
 
+    /// <summary>Takes a place if one is free for <paramref name="priority"/> now, without waiting.</summary>
+    /// <param name="priority">The submission's priority.</param>
+    /// <returns>The place (dispose it to give it back), or null when the caller would have to wait.</returns>
+    public IDisposable? TryEnter(SubmissionPriority priority)
+    {
+        lock (_lock)
+        {
+            if (_free > 0 && (priority == SubmissionPriority.High || _high.Count == 0))
+            {
+                _free--;
+                return new Place(this);
+            }
+
+            return null;
+        }
+    }
+
     /// <summary>Waits for a place; dispose the result to give it back.</summary>
     /// <param name="priority">The submission's priority.</param>
     /// <param name="cancellationToken">Cancels the wait.</param>

@@ -75,10 +75,17 @@ public sealed class SubmissionWorkflow
         }
 
         var stored = await _store.CreateAsync(submission, request, cancellationToken).ConfigureAwait(false);
-        await _store.AppendHistoryAsync(stored.Id, new HistoryEvent("ExecutionStarted", stored.CreatedTime, "SubmissionWorkflow"), cancellationToken).ConfigureAwait(false);
+
+        // History is best effort and never decides a transition: written beside the run message,
+        // not before it (its row key keeps the order, whatever finishes first).
+        var history = _store.AppendHistoryAsync(stored.Id, new HistoryEvent("ExecutionStarted", stored.CreatedTime, "SubmissionWorkflow"), cancellationToken);
         if (stored.Status == SubmissionStatus.Queued && stored.Attempt == 0)
         {
-            await EnqueueRunAsync(stored, 1, TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
+            await Task.WhenAll(history, EnqueueRunAsync(stored, 1, TimeSpan.Zero, cancellationToken)).ConfigureAwait(false);
+        }
+        else
+        {
+            await history.ConfigureAwait(false);
         }
 
         return stored;
@@ -98,7 +105,22 @@ public sealed class SubmissionWorkflow
         }
 
         WorkflowLog.Started(_logger, claimed.Id, claimed.Attempt);
-        await _store.AppendHistoryAsync(claimed.Id, new HistoryEvent("TaskScheduled", Now, "RunOnRunner", $"attempt {claimed.Attempt}"), cancellationToken).ConfigureAwait(false);
+
+        // History off the path: written while the request is read and the runner called, awaited
+        // before the step ends (so the message is deleted only after it).
+        var scheduled = _store.AppendHistoryAsync(claimed.Id, new HistoryEvent("TaskScheduled", Now, "RunOnRunner", $"attempt {claimed.Attempt}"), cancellationToken);
+        try
+        {
+            await RunClaimedAsync(claimed, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            await scheduled.ConfigureAwait(false);
+        }
+    }
+
+    private async Task RunClaimedAsync(Submission claimed, CancellationToken cancellationToken)
+    {
         var body = await _store.ReadRequestAsync(claimed.Id, cancellationToken).ConfigureAwait(false);
         if (body is null)
         {
@@ -109,18 +131,25 @@ public sealed class SubmissionWorkflow
         RunnerResponse response;
         try
         {
-            using (await _gate.EnterAsync(claimed.Priority, cancellationToken).ConfigureAwait(false))
+            var place = _gate.TryEnter(claimed.Priority);
+            var waited = place is null;
+            using (place ?? await _gate.EnterAsync(claimed.Priority, cancellationToken).ConfigureAwait(false))
             {
-                // The lease covers the runner call, not the wait for a place: renew it now, or stop if
-                // another worker took the submission over while we waited.
-                var now = Now;
-                var renewed = await _store.TryUpdateAsync(claimed with { LeaseUntil = now + LeaseFor(claimed), LastUpdatedTime = now }, cancellationToken).ConfigureAwait(false);
-                if (renewed is null)
+                if (waited)
                 {
-                    return;
+                    // The lease covers the runner call, not the wait for a place: renew it now, or stop
+                    // if another worker took the submission over while we waited. Admitted at once,
+                    // the claim's lease is only milliseconds old: no renewal.
+                    var now = Now;
+                    var renewed = await _store.TryUpdateAsync(claimed with { LeaseUntil = now + LeaseFor(claimed), LastUpdatedTime = now }, cancellationToken).ConfigureAwait(false);
+                    if (renewed is null)
+                    {
+                        return;
+                    }
+
+                    claimed = renewed;
                 }
 
-                claimed = renewed;
                 response = await _runners.ExecuteAsync(RunnerRequestFor(claimed, body), cancellationToken).ConfigureAwait(false);
             }
         }
@@ -132,14 +161,10 @@ public sealed class SubmissionWorkflow
 
         if (response.StatusCode == 200 && RunnerAnswer.TryParseResult(response.Body, out var result))
         {
-            var working = await _store.TryUpdateAsync(claimed with { Phase = "grading", LastUpdatedTime = Now }, cancellationToken).ConfigureAwait(false);
-            if (working is null)
-            {
-                return; // terminated, or our lease expired and another worker took over
-            }
-
+            // The result first, then one terminal write (no separate "grading" write): the terminal
+            // compare-and-set still fails when the submission was terminated or taken over meanwhile.
             await _store.WriteResultAsync(claimed.Id, response.Body, cancellationToken).ConfigureAwait(false);
-            await FinishAsync(working with { HasResult = true, Score = result.Score, MaxScore = result.MaxScore }, SubmissionStatus.Completed, RunnerAnswer.ParseVerdict(result.Verdict), null, "TaskCompleted", cancellationToken).ConfigureAwait(false);
+            await FinishAsync(claimed with { HasResult = true, Score = result.Score, MaxScore = result.MaxScore }, SubmissionStatus.Completed, RunnerAnswer.ParseVerdict(result.Verdict), null, "TaskCompleted", cancellationToken).ConfigureAwait(false);
         }
         else if (response.StatusCode >= 500 || response.StatusCode == 200)
         {
@@ -263,6 +288,10 @@ public sealed class SubmissionWorkflow
 
             if (current.Status.IsTerminal())
             {
+                // The step that ended it may have failed after the terminal write (its message came
+                // back): record the batch item again (idempotent), or the batch would show the
+                // member pending until its reconcile pass.
+                await RecordInBatchAsync(current, cancellationToken).ConfigureAwait(false);
                 return null;
             }
 
@@ -356,10 +385,18 @@ public sealed class SubmissionWorkflow
         }
 
         WorkflowLog.Ended(_logger, ended.Id, status, verdict is null ? null : verdict.Value.ToCode());
-        await _store.AppendHistoryAsync(ended.Id, new HistoryEvent(historyType ?? "TaskFailed", now, "RunOnRunner", reason), cancellationToken).ConfigureAwait(false);
-        await _store.AppendHistoryAsync(ended.Id, new HistoryEvent(status == SubmissionStatus.Terminated ? "ExecutionTerminated" : "ExecutionCompleted", now, "SubmissionWorkflow", status.ToString()), cancellationToken).ConfigureAwait(false);
-        await RecordInBatchAsync(ended, cancellationToken).ConfigureAwait(false);
-        _signals.Signal(ended.Id);
+
+        // Waiters first, with the row (they need not read it again); the two history rows go in one
+        // write, beside the batch record, and are awaited before the handlers.
+        _signals.Signal(ended);
+        var history = _store.AppendHistoryAsync(
+            ended.Id,
+            [
+                new HistoryEvent(historyType ?? "TaskFailed", now, "RunOnRunner", reason),
+                new HistoryEvent(status == SubmissionStatus.Terminated ? "ExecutionTerminated" : "ExecutionCompleted", now, "SubmissionWorkflow", status.ToString()),
+            ],
+            cancellationToken);
+        await Task.WhenAll(history, RecordInBatchAsync(ended, cancellationToken)).ConfigureAwait(false);
         if (Ended is { } handlers)
         {
             // One by one: invoking the multicast delegate would await only the last handler's task.

@@ -123,6 +123,13 @@ internal static class SubmissionEndpoints
                 var poll = left < TimeSpan.FromSeconds(1) ? left : TimeSpan.FromSeconds(1);
                 await Task.WhenAny(signal, Task.Delay(poll, time, cancellationToken));
                 cancellationToken.ThrowIfCancellationRequested();
+                if (signal.IsCompletedSuccessfully && signal.Result is { } ended && ended.Status.IsTerminal())
+                {
+                    // The worker in this process handed over the terminal row: no read needed.
+                    submission = ended;
+                    break;
+                }
+
                 if (await store.GetAsync(submission.Id, cancellationToken) is { } current)
                 {
                     submission = current;

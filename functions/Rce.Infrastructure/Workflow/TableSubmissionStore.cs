@@ -30,6 +30,9 @@ public sealed class TableSubmissionStore : ISubmissionStore
     /// <summary>Container of the request and result documents.</summary>
     public const string Container = "submissions";
 
+    /// <summary>The row property holding the token of the write that stored it (see <see cref="TryUpdateAsync"/>).</summary>
+    internal const string WriteTokenProperty = "WriteToken";
+
     private readonly StorageTable _submissions;
     private readonly StorageTable _history;
     private readonly StorageContainer _blobs;
@@ -40,13 +43,18 @@ public sealed class TableSubmissionStore : ISubmissionStore
     /// <param name="account">The storage account.</param>
     /// <param name="logger">Logs history writes that failed (history is best effort); none when null.</param>
     public TableSubmissionStore(StorageAccount account, ILogger<TableSubmissionStore>? logger = null)
+        : this((account ?? throw new ArgumentNullException(nameof(account))).Tables, account.Blobs, logger)
     {
-        ArgumentNullException.ThrowIfNull(account);
-        _submissions = new StorageTable(account.Tables, SubmissionsTable);
-        _history = new StorageTable(account.Tables, HistoryTable);
-        _blobs = new StorageContainer(account.Blobs, Container);
-        _index = new SubmissionIndex(account.Tables, IndexTable);
-        _logger = logger ?? (ILogger)NullLogger.Instance;
+    }
+
+    /// <summary>Creates the store over given service clients (tests: clients with their own pipeline policies).</summary>
+    internal TableSubmissionStore(TableServiceClient tables, Azure.Storage.Blobs.BlobServiceClient blobs, ILogger? logger = null)
+    {
+        _submissions = new StorageTable(tables, SubmissionsTable);
+        _history = new StorageTable(tables, HistoryTable);
+        _blobs = new StorageContainer(blobs, Container);
+        _index = new SubmissionIndex(tables, IndexTable);
+        _logger = logger ?? NullLogger.Instance;
     }
 
     /// <inheritdoc/>
@@ -104,15 +112,30 @@ public sealed class TableSubmissionStore : ISubmissionStore
             throw new ArgumentException("A submission update must carry the ETag it was derived from.", nameof(submission));
         }
 
+        // Every write carries a token of its own: when the client's retry of a write whose reply was
+        // lost (a network timeout) answers 412, the row tells whether that 412 is our own first try.
         var entity = SubmissionEntity.ToEntity(submission);
+        var token = Guid.NewGuid().ToString("N");
+        entity[WriteTokenProperty] = token;
         try
         {
             var response = await _submissions.RunAsync((table, ct) => table.UpdateEntityAsync(entity, new ETag(submission.ETag), TableUpdateMode.Replace, ct), cancellationToken).ConfigureAwait(false);
             return submission with { ETag = response.Headers.ETag?.ToString() };
         }
-        catch (RequestFailedException error) when (StorageErrors.IsConditionFailed(error) || StorageErrors.IsNotFound(error))
+        catch (RequestFailedException error) when (StorageErrors.IsConditionFailed(error))
         {
-            return null; // another writer won, or the row was purged: the caller re-reads and decides again
+            // Either another writer won (the caller re-reads and decides again), or the write landed
+            // and only its reply was lost: then it is ours, and answering "lost" would make the
+            // caller give up a transition it made (the batch stall: a terminal row never recorded,
+            // a claimed row left Running until the reconcile pass).
+            var current = await _submissions.RunAsync((table, ct) => table.GetEntityIfExistsAsync<TableEntity>(submission.Id, SubmissionEntity.RowKey, cancellationToken: ct), cancellationToken).ConfigureAwait(false);
+            return current.HasValue && string.Equals(current.Value!.GetString(WriteTokenProperty), token, StringComparison.Ordinal)
+                ? submission with { ETag = current.Value.ETag.ToString() }
+                : null;
+        }
+        catch (RequestFailedException error) when (StorageErrors.IsNotFound(error))
+        {
+            return null; // the row was purged
         }
     }
 
@@ -149,6 +172,34 @@ public sealed class TableSubmissionStore : ISubmissionStore
         catch (Exception error) when (error is RequestFailedException or AggregateException)
         {
             WorkflowStorageLog.HistoryNotRecorded(_logger, id, historyEvent.EventType, StorageErrors.Describe(error));
+        }
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>One entity-group transaction (one partition: the submission's history), upserts so that
+    /// a client retry after a lost reply is harmless. Failures are logged and swallowed, as for one event.</remarks>
+    public async Task AppendHistoryAsync(string id, IReadOnlyList<HistoryEvent> historyEvents, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(historyEvents);
+        StorageKeys.RequireSafeId(id, nameof(id));
+        if (historyEvents.Count is 0 or > TableTransactions.MaxActions)
+        {
+            foreach (var historyEvent in historyEvents)
+            {
+                await AppendHistoryAsync(id, historyEvent, cancellationToken).ConfigureAwait(false);
+            }
+
+            return;
+        }
+
+        var entities = historyEvents.Select(e => (ITableEntity)HistoryEntity.ToEntity(id, e)).ToList();
+        try
+        {
+            await _history.RunAsync((table, ct) => TableTransactions.UpsertAsync(table, entities, TableUpdateMode.Replace, ct), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception error) when (error is RequestFailedException or AggregateException)
+        {
+            WorkflowStorageLog.HistoryNotRecorded(_logger, id, string.Join(",", historyEvents.Select(e => e.EventType)), StorageErrors.Describe(error));
         }
     }
 

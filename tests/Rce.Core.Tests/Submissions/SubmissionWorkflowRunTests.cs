@@ -106,12 +106,97 @@ public sealed class SubmissionWorkflowRunTests
 
         await h.Workflow.RunAsync(new WorkMessage(submission.Id, 1), Ct);
 
-        // The second Running write renews the lease once a gate place is held (the lease covers the call, not the wait).
+        // Admitted by the gate at once: no lease renewal; no separate "grading" write either.
         var journal = h.Store.Journal.Where(e => !e.Contains(":history:", StringComparison.Ordinal)).ToList();
         var id = submission.Id;
+        Assert.Equal([$"{id}:create", $"{id}:update:Running:running", $"{id}:result", $"{id}:update:Completed:"], journal);
+    }
+
+    [Fact]
+    public async Task RunAsync_GateFull_LeaseRenewedOncePlaceIsHeld()
+    {
+        var h = new WorkflowHarness();
+        var submission = await h.AcceptedAsync();
+        h.Runner.Answer(200, ResultJson());
+        var places = Enumerable.Range(0, h.Gate.Capacity).Select(_ => h.Gate.TryEnter(SubmissionPriority.Normal)!).ToList();
+
+        var run = Task.Run(() => h.Workflow.RunAsync(new WorkMessage(submission.Id, 1), Ct), Ct);
+        while (h.Store.Row(submission.Id).Status != SubmissionStatus.Running)
+        {
+            await Task.Delay(5, Ct);
+        }
+
+        await Task.Delay(50, Ct);
+        h.Time.Advance(TimeSpan.FromSeconds(3)); // the wait for a place ate part of the claim's lease
+        places[0].Dispose();
+        await run.WaitAsync(Guard, Ct);
+        places.Skip(1).ToList().ForEach(p => p.Dispose());
+
+        // The lease covers the runner call, not the wait: renewed (the second Running write) once a place is held.
+        var id = submission.Id;
         Assert.Equal(
-            [$"{id}:create", $"{id}:update:Running:running", $"{id}:update:Running:running", $"{id}:update:Running:grading", $"{id}:result", $"{id}:update:Completed:"],
-            journal);
+            [$"{id}:create", $"{id}:update:Running:running", $"{id}:update:Running:running", $"{id}:result", $"{id}:update:Completed:"],
+            h.Store.Journal.Where(e => !e.Contains(":history:", StringComparison.Ordinal)).ToList());
+        Assert.Equal(SubmissionStatus.Completed, h.Store.Row(id).Status);
+    }
+
+    [Fact]
+    public async Task RunAsync_BatchRecordFailedAfterTerminalWrite_RedeliveryRecordsIt()
+    {
+        // The terminal write landed, then the step failed (the batch record); the queue redelivers
+        // the message, which finds the row terminal: it must still record the member, or the batch
+        // shows it pending until its reconcile pass (minutes).
+        var h = new WorkflowHarness();
+        var batchId = "b".PadLeft(32, '0');
+        var submission = await h.AcceptedAsync(batchId: batchId, batchIndex: 0);
+        await h.Batches.CreateAsync(new Batch(batchId, "tenant-a", h.Time.GetUtcNow(), 1), [submission.Id], Ct);
+        h.Runner.Answer(200, ResultJson());
+        h.Batches.FailNextRecord();
+
+        await Assert.ThrowsAsync<IOException>(() => h.Workflow.RunAsync(new WorkMessage(submission.Id, 1), Ct));
+        Assert.Equal(SubmissionStatus.Completed, h.Store.Row(submission.Id).Status);
+        Assert.Equal(SubmissionStatus.Queued, (await h.Batches.GetItemsAsync(batchId, Ct))[0].Status);
+
+        await h.Workflow.RunAsync(new WorkMessage(submission.Id, 1), Ct);
+
+        Assert.Equal(1, h.Runner.Calls);
+        Assert.Equal(SubmissionStatus.Completed, (await h.Batches.GetItemsAsync(batchId, Ct))[0].Status);
+    }
+
+    [Fact]
+    public async Task RunAsync_Waiter_GetsTheTerminalRowWithTheSignal()
+    {
+        var h = new WorkflowHarness();
+        var submission = await h.AcceptedAsync();
+        h.Runner.Answer(200, ResultJson());
+        var signal = h.Signals.WhenSignalled(submission.Id);
+
+        await h.Workflow.RunAsync(new WorkMessage(submission.Id, 1), Ct);
+
+        var handed = await signal.WaitAsync(Guard, Ct);
+        Assert.NotNull(handed);
+        Assert.Equal(h.Store.Row(submission.Id), handed);
+    }
+
+    [Fact]
+    public async Task SyncSubmission_StorageCallsOnItsWay()
+    {
+        // Port calls of one wait=true submission (accept, run, end), as a counting store sees them.
+        // Storage calls: CreateAsync is three (request blob, index entry, row); the queue listener
+        // adds a receive before the run and a delete after; the waiter reads the result blob.
+        var h = new WorkflowHarness();
+        var submission = await h.Workflow.AcceptAsync(h.New(), RequestBody, Ct);
+        h.Runner.Answer(200, ResultJson());
+        await h.Workflow.RunAsync(new WorkMessage(submission.Id, 1), Ct);
+
+        var writes = h.Store.Journal;
+        Assert.Equal(2, h.Queues.Sent.Count); // reconcile, run
+        Assert.Equal(1, writes.Count(e => e.EndsWith(":create", StringComparison.Ordinal)));
+        Assert.Equal(2, writes.Count(e => e.Contains(":update:", StringComparison.Ordinal))); // claim, terminal
+        Assert.Equal(1, writes.Count(e => e.EndsWith(":result", StringComparison.Ordinal)));
+        Assert.Equal(4, writes.Count(e => e.Contains(":history:", StringComparison.Ordinal))); // in 3 writes: the last two are one transaction
+        Assert.Equal(1, h.Store.HistoryBatches);
+        Assert.Equal(2, h.Store.Reads); // the claim's row read, the request blob
     }
 
     [Fact]

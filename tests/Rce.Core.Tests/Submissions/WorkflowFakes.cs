@@ -48,6 +48,14 @@ internal sealed class FakeSubmissionStore : ISubmissionStore
     private Action<Submission>? _beforeNextUpdate;
     private Func<HistoryEvent, bool>? _failHistory;
     private int _lostUpdates;
+    private int _reads;
+    private int _historyBatches;
+
+    /// <summary>Reads of rows and request blobs so far.</summary>
+    public int Reads => Volatile.Read(ref _reads);
+
+    /// <summary>Calls of the many-events history append (one storage write each).</summary>
+    public int HistoryBatches => Volatile.Read(ref _historyBatches);
 
     /// <summary>Writes in the order they happened: <c>update:Status:Phase</c>, <c>result</c>, <c>history:Type</c>.</summary>
     public IReadOnlyList<string> Journal
@@ -143,6 +151,7 @@ internal sealed class FakeSubmissionStore : ISubmissionStore
 
     public Task<Submission?> GetAsync(string id, CancellationToken cancellationToken)
     {
+        Interlocked.Increment(ref _reads);
         lock (_lock)
         {
             return Task.FromResult(_rows.TryGetValue(id, out var entry) ? entry.Row : null);
@@ -169,6 +178,7 @@ internal sealed class FakeSubmissionStore : ISubmissionStore
 
     public Task<byte[]?> ReadRequestAsync(string id, CancellationToken cancellationToken)
     {
+        Interlocked.Increment(ref _reads);
         lock (_lock)
         {
             return Task.FromResult(_requests.TryGetValue(id, out var body) ? body : null);
@@ -211,6 +221,16 @@ internal sealed class FakeSubmissionStore : ISubmissionStore
             events.Add(historyEvent);
             _journal.Add($"{id}:history:{historyEvent.EventType}");
             return Task.CompletedTask;
+        }
+    }
+
+    public async Task AppendHistoryAsync(string id, IReadOnlyList<HistoryEvent> historyEvents, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(historyEvents);
+        Interlocked.Increment(ref _historyBatches);
+        foreach (var historyEvent in historyEvents)
+        {
+            await AppendHistoryAsync(id, historyEvent, cancellationToken);
         }
     }
 
@@ -257,7 +277,12 @@ internal sealed class FakeBatchStore : IBatchStore
     private readonly ConcurrentDictionary<string, Batch> _batches = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, BatchItem[]> _items = new(StringComparer.Ordinal);
 
+    private int _failNextRecord;
+
     public ConcurrentQueue<(string BatchId, BatchItem Item)> Recorded { get; } = new();
+
+    /// <summary>The next <see cref="RecordAsync"/> throws an <see cref="IOException"/> (a storage failure).</summary>
+    public void FailNextRecord() => Volatile.Write(ref _failNextRecord, 1);
 
     public Task CreateAsync(Batch batch, IReadOnlyList<string> submissionIds, CancellationToken cancellationToken)
     {
@@ -280,6 +305,11 @@ internal sealed class FakeBatchStore : IBatchStore
     public Task RecordAsync(string batchId, BatchItem item, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(item);
+        if (Interlocked.Exchange(ref _failNextRecord, 0) == 1)
+        {
+            return Task.FromException(new IOException("storage unavailable (injected)"));
+        }
+
         Recorded.Enqueue((batchId, item));
         if (_items.TryGetValue(batchId, out var items) && item.Index >= 0 && item.Index < items.Length)
         {

@@ -112,6 +112,43 @@ public sealed class TableSubmissionStoreTests(AzuriteFixture azurite) : IClassFi
     }
 
     [Fact]
+    public async Task TryUpdate_ReplyLostAndTheClientRetries_TheWriteIsOurs()
+    {
+        // The batch stall: the service applies a conditional replace, its reply is lost (the client's
+        // 2 s network timeout under load), the client's retry answers 412 because the ETag changed,
+        // and the workflow took that for a lost race and dropped a transition it had made.
+        var ct = TestContext.Current.CancellationToken;
+        var lose = new LoseFirstReply();
+        var store = Store(lose);
+        var created = await store.CreateAsync(Minimal(NewId(), NewTenant(), T0), Request, ct);
+        lose.Armed = true;
+
+        var updated = await store.TryUpdateAsync(created with { Status = SubmissionStatus.Completed, Attempt = 1 }, ct);
+
+        Assert.Equal(1, lose.Lost);
+        Assert.NotNull(updated);
+        var read = await store.GetAsync(created.Id, ct);
+        Assert.NotNull(read);
+        Assert.Equal(SubmissionStatus.Completed, read.Status);
+        Assert.Equal(read.ETag, updated.ETag);
+        Assert.NotNull(await store.TryUpdateAsync(updated with { Reason = "next" }, ct)); // the ETag handed back is the row's
+    }
+
+    [Fact]
+    public async Task TryUpdate_ReplyLostButAnotherWriterWon_ReturnsNull()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var lose = new LoseFirstReply();
+        var store = Store(lose);
+        var created = await store.CreateAsync(Minimal(NewId(), NewTenant(), T0), Request, ct);
+        Assert.NotNull(await store.TryUpdateAsync(created with { Status = SubmissionStatus.Terminated }, ct));
+        lose.Armed = true;
+
+        Assert.Null(await store.TryUpdateAsync(created with { Status = SubmissionStatus.Completed }, ct));
+        Assert.Equal(SubmissionStatus.Terminated, (await store.GetAsync(created.Id, ct))!.Status);
+    }
+
+    [Fact]
     public async Task TryUpdate_DeletedRow_ReturnsNull()
     {
         var ct = TestContext.Current.CancellationToken;
@@ -206,6 +243,25 @@ public sealed class TableSubmissionStoreTests(AzuriteFixture azurite) : IClassFi
     }
 
     [Fact]
+    public async Task History_ManyInOneWrite_ReadBackInOrderAfterEarlierOnes()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var store = Store();
+        var id = NewId();
+        var first = new HistoryEvent("ExecutionStarted", T0, "SubmissionWorkflow");
+        HistoryEvent[] pair =
+        [
+            new("TaskCompleted", T0.AddSeconds(1), "RunOnRunner"),
+            new("ExecutionCompleted", T0.AddSeconds(1), "SubmissionWorkflow", "Completed"),
+        ];
+
+        await store.AppendHistoryAsync(id, first, ct);
+        await store.AppendHistoryAsync(id, pair, ct);
+
+        Assert.Equal([first, .. pair], await store.ReadHistoryAsync(id, ct));
+    }
+
+    [Fact]
     public async Task History_LongDetail_TruncatedTo8Ki()
     {
         var ct = TestContext.Current.CancellationToken;
@@ -265,6 +321,42 @@ public sealed class TableSubmissionStoreTests(AzuriteFixture azurite) : IClassFi
     }
 
     private TableSubmissionStore Store() => new(StorageAccount.FromConnectionString(azurite.Server.ConnectionString));
+
+    /// <summary>A store whose table client has the app's retry settings and <paramref name="policy"/> in its pipeline.</summary>
+    private TableSubmissionStore Store(Azure.Core.Pipeline.HttpPipelinePolicy policy)
+    {
+        var options = new Azure.Data.Tables.TableClientOptions();
+        options.Retry.Mode = Azure.Core.RetryMode.Fixed;
+        options.Retry.MaxRetries = 3;
+        options.Retry.Delay = TimeSpan.FromMilliseconds(10);
+        options.AddPolicy(policy, Azure.Core.HttpPipelinePosition.PerRetry);
+        var account = StorageAccount.FromConnectionString(azurite.Server.ConnectionString);
+        return new TableSubmissionStore(new Azure.Data.Tables.TableServiceClient(azurite.Server.ConnectionString, options), account.Blobs);
+    }
+
+    /// <summary>Once armed, lets the next conditional replace reach the service, then loses its reply (as a network timeout would).</summary>
+    private sealed class LoseFirstReply : Azure.Core.Pipeline.HttpPipelinePolicy
+    {
+        private int _lost;
+
+        public volatile bool Armed;
+
+        public int Lost => Volatile.Read(ref _lost);
+
+        public override void Process(Azure.Core.HttpMessage message, ReadOnlyMemory<Azure.Core.Pipeline.HttpPipelinePolicy> pipeline) =>
+            ProcessAsync(message, pipeline).AsTask().GetAwaiter().GetResult();
+
+        public override async ValueTask ProcessAsync(Azure.Core.HttpMessage message, ReadOnlyMemory<Azure.Core.Pipeline.HttpPipelinePolicy> pipeline)
+        {
+            await ProcessNextAsync(message, pipeline).ConfigureAwait(false);
+            if (Armed && message.Request.Method == Azure.Core.RequestMethod.Put && message.Request.Headers.Contains("If-Match") && message.Response.Status == 204)
+            {
+                Armed = false;
+                Interlocked.Increment(ref _lost);
+                throw new IOException("the reply was lost (injected)");
+            }
+        }
+    }
 
     private static byte[] RandomBytes(int length, int seed)
     {
