@@ -30,24 +30,7 @@ internal sealed partial class FunctionsProcess : IAsyncDisposable
     public string Tail => string.Join('\n', _tail);
 
     /// <summary>The Functions app: <paramref name="configured"/>, or the Release build in the checkout this benchmark was built from.</summary>
-    public static string Locate(string? configured)
-    {
-        if (configured is not null)
-        {
-            return File.Exists(configured) ? Path.GetFullPath(configured) : throw new BenchmarkException($"no Functions app at {configured}");
-        }
-
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "RceFunctions.sln")))
-            {
-                var dll = Path.Combine(dir.FullName, "functions", "Rce.Functions", "bin", "Release", "net10.0", "Rce.Functions.dll");
-                return File.Exists(dll) ? dll : throw new BenchmarkException($"the Functions app is not built: {dll} is missing (dotnet build functions/Rce.Functions -c Release)");
-            }
-        }
-
-        throw new BenchmarkException("cannot find the checkout (RceFunctions.sln) above the benchmark; pass --functions-dll");
-    }
+    public static string Locate(string? configured) => CheckoutBuild.Locate(configured, "Rce.Functions", "the Functions app", "--functions-dll");
 
     /// <summary>Starts the app with exactly <paramref name="environment"/> added to ours, and waits until <paramref name="ready"/> answers 200 through <paramref name="client"/>.</summary>
     public static async Task<FunctionsProcess> StartAsync(string dll, IReadOnlyDictionary<string, string> environment, HttpClient client, Uri ready, TimeSpan timeout)

@@ -46,29 +46,12 @@ internal sealed partial class RunnerProcess : IAsyncDisposable
     public int Slots { get; private set; }
 
     /// <summary>The runner dll: <paramref name="configured"/>, or the Release build in the checkout this benchmark was built from.</summary>
-    public static string Locate(string? configured)
-    {
-        if (configured is not null)
-        {
-            return File.Exists(configured) ? Path.GetFullPath(configured) : throw new BenchmarkException($"no runner at {configured}");
-        }
-
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "RceFunctions.sln")))
-            {
-                var dll = Path.Combine(dir.FullName, "functions", "Rce.Runner", "bin", "Release", "net10.0", "Rce.Runner.dll");
-                return File.Exists(dll) ? dll : throw new BenchmarkException($"the runner is not built: {dll} is missing (dotnet build functions/Rce.Runner -c Release)");
-            }
-        }
-
-        throw new BenchmarkException("cannot find the checkout (RceFunctions.sln) above the benchmark; pass --runner-dll");
-    }
+    public static string Locate(string? configured) => CheckoutBuild.Locate(configured, "Rce.Runner", "the runner", "--runner-dll");
 
     /// <summary>Starts the runner and waits until it is ready (or fails, with the end of its log).</summary>
     public static async Task<RunnerProcess> StartAsync(string dll, string cacheRoot, TimeSpan timeout)
     {
-        var port = FreePort();
+        var port = Rce.Testing.LoopbackPorts.Free();
         var token = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
         var info = new ProcessStartInfo("dotnet")
         {
@@ -149,15 +132,6 @@ internal sealed partial class RunnerProcess : IAsyncDisposable
         }
 
         _process.Dispose();
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
     }
 
     private static string Truncate(string text) => text.Length > 2000 ? text[..2000] + "…" : text;
