@@ -21,12 +21,12 @@ namespace Rce.Sandbox;
 /// <item>claim a slot (an unprivileged host uid, exclusive on the machine) and journal the
 /// resources about to exist;</item>
 /// <item>mount the box and scratch tmpfs (size and inode limited, nosuid, nodev) under
-/// <c>/run/rce/box/&lt;slot&gt;-&lt;run&gt;</c>, and write the files with no-follow opens;</item>
+/// <c>/run/rce/boxes/&lt;slot&gt;-&lt;run&gt;</c> (itself a tmpfs), and write the files with no-follow opens;</item>
 /// <item>create the cgroup (memory without swap, pids, CPU quota and accounting);</item>
-/// <item>start <c>rce-launch</c> from the spawner thread: it joins the cgroup, sets rlimits, drops
-/// to the slot uid, prepares seccomp and execs bwrap with an empty environment; bwrap unshares
-/// user, pid, net, ipc, uts and cgroup namespaces, mounts a read-only system and runs the
-/// command;</item>
+/// <item>start <c>rce-launch</c> from the spawner thread: it joins the cgroup, enters the slot's
+/// network namespace, sets rlimits, drops to the slot uid, prepares seccomp and execs bwrap with an
+/// empty environment; bwrap unshares user, pid, ipc, uts and cgroup namespaces, mounts a read-only system and runs
+/// <c>rce-init</c> as the pid namespace's init, which runs the command;</item>
 /// <item>the parent feeds stdin, caps outputs, enforces wall and whole-tree CPU time, then kills
 /// the tree and waits for its cgroup to empty before measuring;</item>
 /// <item>copy <c>/out</c> out if asked, then unmount the box, remove the cgroup and clear the
@@ -46,6 +46,8 @@ public sealed class Sandbox : IDisposable
     private readonly string _boxesRoot;
     private readonly Timer _reaper;
     private readonly string _seccompFile;
+    private readonly string _initFile;
+    private readonly SlotNetworks _networks;
 
     private Sandbox(SandboxOptions options, ICgroupBackend cgroups, SandboxCapabilities capabilities, ILogger logger, TimeProvider time)
     {
@@ -54,11 +56,12 @@ public sealed class Sandbox : IDisposable
         _logger = logger;
         _time = time;
         Capabilities = capabilities;
-        _boxesRoot = Path.Combine(options.StateRoot, "box");
+        _boxesRoot = Boxes.BoxesRoot.Prepare(options.StateRoot);
         _seccompFile = SeccompProgram.Emit(options.EffectiveLauncherPath, options.StateRoot);
+        _initFile = InitProgram.Install(options.EffectiveInitPath, options.StateRoot);
+        _networks = new SlotNetworks(options.EffectiveLauncherPath, options.StateRoot);
         OrphanReaper.BecomeSubreaper();
         _reaper = new Timer(_ => OrphanReaper.SweepZombies(options.UidBase, options.UidCount, _spawner.IsTracked), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
-        Directory.CreateDirectory(_boxesRoot);
         _slots = new SlotPool(Path.Combine(options.StateRoot, "slots"), options.Slots, options.UidBase, Sweep, time);
         _slots.SweepAll(SweepSlot);
     }
@@ -68,6 +71,9 @@ public sealed class Sandbox : IDisposable
 
     /// <summary>The neutral state root (lock files, boxes, artefacts).</summary>
     public string StateRoot => _options.StateRoot;
+
+    /// <summary>The tmpfs under the state root that holds every box's directory.</summary>
+    public string BoxesRoot => _boxesRoot;
 
     /// <summary>Number of machine-wide slots.</summary>
     public int SlotCount => _slots.Count;
@@ -110,8 +116,9 @@ public sealed class Sandbox : IDisposable
 
             cgroup = _cgroups.Create(name, spec.Limits.MemoryBytes, spec.Limits.Processes, _options.CpuCoresPerBox);
             var statusFile = box.StatusFile;
-            var info = StartInfo(BwrapArguments.Launcher(slot.Uid, cgroup.JoinPaths, spec.Limits, statusFile, _seccompFile, _options.BwrapPath)
-                .Concat(BwrapArguments.Bwrap(spec, box)));
+            var netns = _networks.Ensure(slot.Index);
+            var info = StartInfo(BwrapArguments.Launcher(slot.Uid, cgroup.JoinPaths, netns, spec.Limits, statusFile, _seccompFile, _options.BwrapPath)
+                .Concat(BwrapArguments.Bwrap(spec, box, _initFile)));
             var report = await new BoxRun(spec, cgroup, statusFile, _options.CpuCoresPerBox, _time)
                 .RunAsync(_spawner, info, cancellationToken).ConfigureAwait(false);
 

@@ -49,4 +49,7 @@ public sealed class SandboxOptions
 
     /// <summary>Launcher path in force.</summary>
     public string EffectiveLauncherPath => LauncherPath ?? Path.Combine(AppContext.BaseDirectory, "rce-launch");
+
+    /// <summary>The box's pid 1, <c>rce-init</c>: always beside the launcher in force (both are built together).</summary>
+    public string EffectiveInitPath => Path.Combine(Path.GetDirectoryName(EffectiveLauncherPath) ?? AppContext.BaseDirectory, "rce-init");
 }

@@ -13,7 +13,7 @@ internal static class BwrapArguments
     /// <summary>uid and gid of the program inside the box (non-zero by design).</summary>
     public const int InsideId = 1000;
 
-    public static IEnumerable<string> Launcher(int uid, IReadOnlyList<string> cgroups, Rce.Core.Limits.ResourceLimits limits, string statusFile, string seccompFile, string bwrap)
+    public static IEnumerable<string> Launcher(int uid, IReadOnlyList<string> cgroups, string netns, Rce.Core.Limits.ResourceLimits limits, string statusFile, string seccompFile, string bwrap)
     {
         yield return "--uid";
         yield return Num(uid);
@@ -26,6 +26,10 @@ internal static class BwrapArguments
             yield return "--cgroup";
             yield return cgroup;
         }
+
+        // The slot's own network namespace, in place of bwrap --unshare-net (see SlotNetworks).
+        yield return "--netns";
+        yield return netns;
 
         // RLIMIT_CPU is only a backstop: the parent polls the whole tree's CPU time.
         yield return "--cpu";
@@ -44,14 +48,19 @@ internal static class BwrapArguments
         yield return bwrap;
     }
 
-    public static IEnumerable<string> Bwrap(BoxSpec spec, Boxes.Box box)
+    /// <param name="spec">What to run.</param>
+    /// <param name="box">The box's host directories.</param>
+    /// <param name="initFile">Host path of <c>rce-init</c>, bound read-only at <see cref="InitProgram.InsidePath"/>.</param>
+    public static IEnumerable<string> Bwrap(BoxSpec spec, Boxes.Box box, string initFile)
     {
         string[] fixedArgs =
         [
-            "--unshare-user", "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try",
-            "--disable-userns", "--die-with-parent", "--new-session", "--hostname", "box",
+            "--unshare-user", "--unshare-ipc", "--unshare-pid", "--unshare-uts", "--unshare-cgroup-try",
+            // rce-init is the namespace's pid 1 instead of bwrap's reaper (a fork of bwrap, twice the
+            // cost); the command is its child, never pid 1 itself (see rce-init.c for why).
+            "--disable-userns", "--as-pid-1", "--die-with-parent", "--new-session", "--hostname", "box",
             "--uid", Num(InsideId), "--gid", Num(InsideId), "--cap-drop", "ALL",
-            "--ro-bind", "/usr", "/usr",
+            "--ro-bind", "/usr", "/usr", "--ro-bind", initFile, InitProgram.InsidePath,
             "--symlink", "usr/bin", "/bin", "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64", "--symlink", "usr/sbin", "/sbin",
         ];
         foreach (var a in fixedArgs)
@@ -110,6 +119,7 @@ internal static class BwrapArguments
         yield return "--json-status-fd";
         yield return "11";
         yield return "--";
+        yield return InitProgram.InsidePath;
         foreach (var a in spec.Command)
         {
             yield return a;

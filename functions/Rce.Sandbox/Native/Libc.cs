@@ -17,6 +17,8 @@ internal static partial class Libc
 
     public const ulong MsNosuid = 2;
     public const ulong MsNodev = 4;
+    public const ulong MsNoexec = 8;
+    public const int LockEx = 2;
     public const int MntDetach = 2;
     public const int SigKill = 9;
 
@@ -87,6 +89,17 @@ internal static partial class Libc
         mode = *(int*)(buf + 24);
         size = *(long*)(buf + 48);
         return true;
+    }
+
+    [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static unsafe partial int statfs(string path, byte* buf);
+
+    /// <summary>The <c>f_type</c> magic of the file system holding <paramref name="path"/>; null when it cannot be read.</summary>
+    public static unsafe long? FileSystemType(string path)
+    {
+        // struct statfs on x86_64: f_type first (long); 120 bytes.
+        var buf = stackalloc byte[256];
+        return statfs(path, buf) == 0 ? *(long*)buf : null;
     }
 
     /// <summary>The last errno as a message, for failure details.</summary>

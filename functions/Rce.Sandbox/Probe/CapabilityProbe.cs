@@ -37,6 +37,11 @@ internal static class CapabilityProbe
             problems.Add($"launcher not found at {options.EffectiveLauncherPath} (built by the Rce.Sandbox project; needs gcc and libseccomp-dev)");
         }
 
+        if (!File.Exists(options.EffectiveInitPath))
+        {
+            problems.Add($"rce-init not found at {options.EffectiveInitPath} (built with the launcher by the Rce.Sandbox project)");
+        }
+
         var userns = ReadInt("/proc/sys/user/max_user_namespaces") is > 0 && ReadInt("/proc/sys/kernel/unprivileged_userns_clone") is null or 1;
         if (!userns)
         {

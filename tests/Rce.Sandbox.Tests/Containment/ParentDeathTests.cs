@@ -51,7 +51,7 @@ public sealed class ParentDeathTests(SandboxFixture fixture)
         }
 
         // The mounts and cgroups stay until a new owner of the slot sweeps them at start.
-        var boxDir = Path.Combine(SandboxFixture.Options.StateRoot, "box", box);
+        var boxDir = Path.Combine(sandbox.BoxesRoot, box);
         var cgroups = sandbox.Capabilities.CgroupParents.Select(p => Path.Combine(p, box)).ToList();
         Assert.True(Directory.Exists(boxDir));
         Assert.All(cgroups, c => Assert.True(Directory.Exists(c), c));
@@ -69,7 +69,7 @@ public sealed class ParentDeathTests(SandboxFixture fixture)
         {
             if (cmdline.Contains(program, StringComparison.Ordinal) && cmdline.Contains("bwrap", StringComparison.Ordinal))
             {
-                var match = System.Text.RegularExpressions.Regex.Match(cmdline, "/box/([0-9]+-[0-9a-f]+)/box ");
+                var match = System.Text.RegularExpressions.Regex.Match(cmdline, "/boxes/([0-9]+-[0-9a-f]+)/box ");
                 if (match.Success)
                 {
                     return match.Groups[1].Value;

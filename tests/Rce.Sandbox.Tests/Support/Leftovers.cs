@@ -32,7 +32,7 @@ internal static class Leftovers
             }
         }
 
-        var boxes = Path.Combine(sandbox.StateRoot, "box");
+        var boxes = sandbox.BoxesRoot;
         if (Directory.Exists(boxes))
         {
             found.AddRange(Directory.GetDirectories(boxes).Select(d => "box " + d));

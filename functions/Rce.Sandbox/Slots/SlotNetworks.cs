@@ -1,0 +1,53 @@
+using System.Diagnostics;
+using System.Globalization;
+using Rce.Sandbox.Native;
+
+namespace Rce.Sandbox.Slots;
+
+/// <summary>
+/// Each slot's network namespace: made on the slot's first run by <c>rce-launch --make-netns</c>,
+/// pinned by a bind mount at <c>&lt;state root&gt;/netns/&lt;slot&gt;</c>, and entered by the
+/// launcher of every later box of that slot.
+/// </summary>
+/// <remarks>
+/// Why one per slot rather than one per run, and why that is as tight, is explained at
+/// <c>make_netns</c> in <c>rce-launch.c</c>. Invariant: only the holder of a slot makes or uses
+/// its namespace, so two boxes never share one at the same time. A pin lost to a reboot leaves a
+/// plain file behind, which is told apart by its file system type and pinned again.
+/// </remarks>
+internal sealed class SlotNetworks(string launcher, string stateRoot)
+{
+    private const long NsfsMagic = 0x6e736673;
+    private static readonly TimeSpan MakeTimeout = TimeSpan.FromSeconds(10);
+    private readonly string _dir = Path.Combine(stateRoot, "netns");
+
+    /// <summary>Path of the slot's pinned namespace, made first if need be. Call with the slot held.</summary>
+    /// <exception cref="IOException">The namespace could not be made.</exception>
+    public string Ensure(int slot)
+    {
+        var path = Path.Combine(_dir, slot.ToString(CultureInfo.InvariantCulture));
+        if (Libc.FileSystemType(path) == NsfsMagic)
+        {
+            return path;
+        }
+
+        Directory.CreateDirectory(_dir);
+        var info = new ProcessStartInfo(launcher) { UseShellExecute = false, RedirectStandardError = true };
+        info.ArgumentList.Add("--make-netns");
+        info.ArgumentList.Add(path);
+        using var process = Process.Start(info) ?? throw new IOException("the launcher did not start");
+        var error = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(MakeTimeout))
+        {
+            process.Kill();
+            throw new IOException($"making the network namespace of slot {slot} timed out");
+        }
+
+        if (process.ExitCode != 0 || Libc.FileSystemType(path) != NsfsMagic)
+        {
+            throw new IOException($"could not make the network namespace of slot {slot}: {error.Result.Trim()}");
+        }
+
+        return path;
+    }
+}
