@@ -1,6 +1,6 @@
 #!/bin/sh
 # azd postdeploy hook: publishes the runner (self-contained linux-x64, with its static rce-launch
-# launcher) and uploads it as one blob; every runner VM polls that blob (rce-runner-update, every
+# launcher and rce-init) and uploads it as one blob; every runner VM polls that blob (rce-runner-update, every
 # 5 minutes and at boot) and restarts its runner on a new one. Authentication is the azd login
 # (`azd auth token`), which provisioning granted Storage Blob Data Contributor on that container
 # (AZURE_PRINCIPAL_ID). Needs: dotnet (the repository's SDK), curl, python3, tar.
