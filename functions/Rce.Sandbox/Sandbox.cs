@@ -57,9 +57,9 @@ public sealed class Sandbox : IDisposable
         _time = time;
         Capabilities = capabilities;
         _boxesRoot = Boxes.BoxesRoot.Prepare(options.StateRoot);
-        _seccompFile = SeccompProgram.Emit(options.EffectiveLauncherPath, options.StateRoot);
+        _seccompFile = SeccompProgram.Emit(options.EffectiveSetupPath, options.StateRoot);
         _initFile = InitProgram.Install(options.EffectiveInitPath, options.StateRoot);
-        _networks = new SlotNetworks(options.EffectiveLauncherPath, options.StateRoot);
+        _networks = new SlotNetworks(options.EffectiveSetupPath, options.StateRoot);
         OrphanReaper.BecomeSubreaper();
         _reaper = new Timer(_ => OrphanReaper.SweepZombies(options.UidBase, options.UidCount, _spawner.IsTracked), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
         _slots = new SlotPool(Path.Combine(options.StateRoot, "slots"), options.Slots, options.UidBase, Sweep, time);

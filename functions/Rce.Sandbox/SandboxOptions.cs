@@ -50,6 +50,11 @@ public sealed class SandboxOptions
     /// <summary>Launcher path in force.</summary>
     public string EffectiveLauncherPath => LauncherPath ?? Path.Combine(AppContext.BaseDirectory, "rce-launch");
 
-    /// <summary>The box's pid 1, <c>rce-init</c>: always beside the launcher in force (both are built together).</summary>
-    public string EffectiveInitPath => Path.Combine(Path.GetDirectoryName(EffectiveLauncherPath) ?? AppContext.BaseDirectory, "rce-init");
+    /// <summary>The box's pid 1, <c>rce-init</c>: always beside the launcher in force (they are built together).</summary>
+    public string EffectiveInitPath => BesideLauncher("rce-init");
+
+    /// <summary>The one-time steps' helper, <c>rce-setup</c> (seccomp program, slot networks): beside the launcher.</summary>
+    public string EffectiveSetupPath => BesideLauncher("rce-setup");
+
+    private string BesideLauncher(string name) => Path.Combine(Path.GetDirectoryName(EffectiveLauncherPath) ?? AppContext.BaseDirectory, name);
 }

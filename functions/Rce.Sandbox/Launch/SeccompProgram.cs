@@ -2,7 +2,7 @@ using System.Diagnostics;
 
 namespace Rce.Sandbox.Launch;
 
-/// <summary>The seccomp BPF program, built once at start by the launcher and reused by every run.</summary>
+/// <summary>The seccomp BPF program, built once at start by <c>rce-setup</c> and reused by every run.</summary>
 /// <remarks>
 /// Building the filter with libseccomp costs about 2 ms per run on our machines; the program is the
 /// same for every box, so it is emitted once into the root-owned state root (written to a unique
@@ -11,20 +11,20 @@ namespace Rce.Sandbox.Launch;
 /// </remarks>
 internal static class SeccompProgram
 {
-    public static string Emit(string launcher, string stateRoot)
+    public static string Emit(string setup, string stateRoot)
     {
         Directory.CreateDirectory(stateRoot);
         var target = Path.Combine(stateRoot, "seccomp.bpf");
         var temp = Path.Combine(stateRoot, $"seccomp.bpf.{Environment.ProcessId}.tmp");
-        var info = new ProcessStartInfo(launcher) { UseShellExecute = false, RedirectStandardError = true };
+        var info = new ProcessStartInfo(setup) { UseShellExecute = false, RedirectStandardError = true };
         info.ArgumentList.Add("--emit-seccomp");
         info.ArgumentList.Add(temp);
-        using var process = Process.Start(info) ?? throw new SandboxUnavailableException("the launcher did not start");
+        using var process = Process.Start(info) ?? throw new SandboxUnavailableException("rce-setup did not start");
         var error = process.StandardError.ReadToEnd();
         process.WaitForExit();
         if (process.ExitCode != 0 || !File.Exists(temp) || new FileInfo(temp).Length == 0)
         {
-            throw new SandboxUnavailableException("the launcher could not build the seccomp filter: " + error.Trim());
+            throw new SandboxUnavailableException("rce-setup could not build the seccomp filter: " + error.Trim());
         }
 
         File.Move(temp, target, overwrite: true);

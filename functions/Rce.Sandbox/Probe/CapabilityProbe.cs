@@ -34,7 +34,13 @@ internal static class CapabilityProbe
         var launcher = Version(options.EffectiveLauncherPath, "--version");
         if (launcher is null)
         {
-            problems.Add($"launcher not found at {options.EffectiveLauncherPath} (built by the Rce.Sandbox project; needs gcc and libseccomp-dev)");
+            problems.Add($"launcher not found at {options.EffectiveLauncherPath} (built by the Rce.Sandbox project; needs gcc)");
+        }
+
+        var setup = Version(options.EffectiveSetupPath, "--version");
+        if (setup is null)
+        {
+            problems.Add($"rce-setup not found at {options.EffectiveSetupPath} (built with the launcher by the Rce.Sandbox project; needs gcc and libseccomp-dev)");
         }
 
         if (!File.Exists(options.EffectiveInitPath))
@@ -93,7 +99,7 @@ internal static class CapabilityProbe
         return new SandboxCapabilities
         {
             BwrapVersion = bwrap?.Replace("bubblewrap ", string.Empty, StringComparison.Ordinal),
-            LibseccompVersion = launcher?.Split(' ').LastOrDefault(),
+            LibseccompVersion = setup?.Split(' ').LastOrDefault(),
             CgroupVersion = cgroups?.Version,
             CgroupParents = cgroups?.Parents ?? [],
             UserNamespaces = userns,

@@ -5,17 +5,17 @@ using Rce.Sandbox.Native;
 namespace Rce.Sandbox.Slots;
 
 /// <summary>
-/// Each slot's network namespace: made on the slot's first run by <c>rce-launch --make-netns</c>,
+/// Each slot's network namespace: made on the slot's first run by <c>rce-setup --make-netns</c>,
 /// pinned by a bind mount at <c>&lt;state root&gt;/netns/&lt;slot&gt;</c>, and entered by the
 /// launcher of every later box of that slot.
 /// </summary>
 /// <remarks>
 /// Why one per slot rather than one per run, and why that is as tight, is explained at
-/// <c>make_netns</c> in <c>rce-launch.c</c>. Invariant: only the holder of a slot makes or uses
+/// <c>make_netns</c> in <c>rce-setup.c</c>. Invariant: only the holder of a slot makes or uses
 /// its namespace, so two boxes never share one at the same time. A pin lost to a reboot leaves a
 /// plain file behind, which is told apart by its file system type and pinned again.
 /// </remarks>
-internal sealed class SlotNetworks(string launcher, string stateRoot)
+internal sealed class SlotNetworks(string setup, string stateRoot)
 {
     private const long NsfsMagic = 0x6e736673;
     private static readonly TimeSpan MakeTimeout = TimeSpan.FromSeconds(10);
@@ -32,10 +32,10 @@ internal sealed class SlotNetworks(string launcher, string stateRoot)
         }
 
         Directory.CreateDirectory(_dir);
-        var info = new ProcessStartInfo(launcher) { UseShellExecute = false, RedirectStandardError = true };
+        var info = new ProcessStartInfo(setup) { UseShellExecute = false, RedirectStandardError = true };
         info.ArgumentList.Add("--make-netns");
         info.ArgumentList.Add(path);
-        using var process = Process.Start(info) ?? throw new IOException("the launcher did not start");
+        using var process = Process.Start(info) ?? throw new IOException("rce-setup did not start");
         var error = process.StandardError.ReadToEndAsync();
         if (!process.WaitForExit(MakeTimeout))
         {

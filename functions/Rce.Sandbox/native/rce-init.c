@@ -4,9 +4,8 @@
  * Why it exists. bwrap's reaper is a fork of bwrap taken after the namespace setup; on hosts where
  * page-table work is slow (our PVM guests) that fork and its exit cost about 5 ms of CPU per run,
  * a third of the sandbox's whole cost. This program costs about 1 ms: it is built without libc
- * (x86_64 Linux system calls only), so its exec maps a few pages and runs no C library start-up
- * (glibc's, with its CPUID probing, alone costs over 1 ms on a virtual machine), and its fork
- * copies almost nothing. The command must not simply be pid 1 itself (bwrap --as-pid-1 alone):
+ * (nolibc.h), so its exec maps a few pages and runs no C library start-up, and its fork copies
+ * almost nothing. The command must not simply be pid 1 itself (bwrap --as-pid-1 alone):
  * the kernel drops every default-action signal that a namespace init sends itself, so abort()
  * would end by SIGSEGV instead of SIGABRT, raise()/kill(getpid()) would do nothing, and
  * RLIMIT_FSIZE's SIGXFSZ would be lost (the write fails with EFBIG instead of the run ending as
@@ -27,91 +26,9 @@
  * sent from inside the box; SIGKILL from the host (the engine's kill path) ends it and the
  * namespace.
  */
-#define SYS_write 1
-#define SYS_fork 57
-#define SYS_execve 59
-#define SYS_exit 60
-#define SYS_wait4 61
-#define SYS_prctl 157
+#include "nolibc.h"
+
 #define PR_SET_DUMPABLE 4
-#define ENOENT 2
-#define EINTR 4
-#define E2BIG 7
-#define ENOEXEC 8
-#define ENOMEM 12
-#define EACCES 13
-#define ENOTDIR 20
-#define EINVAL 22
-#define ETXTBSY 26
-#define ELOOP 40
-#define ENAMETOOLONG 36
-
-/* The kernel enters with the stack pointing at argc, then argv, NULL, envp, NULL. */
-__asm__(".text\n"
-        ".globl _start\n"
-        "_start:\n"
-        "  xor %rbp, %rbp\n"
-        "  mov %rsp, %rdi\n"
-        "  and $-16, %rsp\n"
-        "  call init_main\n"
-        "  hlt\n");
-
-static long syscall4(long number, long a, long b, long c, long d)
-{
-    long result;
-    register long r10 __asm__("r10") = d;
-    __asm__ volatile("syscall"
-                     : "=a"(result)
-                     : "a"(number), "D"(a), "S"(b), "d"(c), "r"(r10)
-                     : "rcx", "r11", "memory");
-    return result;
-}
-
-static __attribute__((noreturn)) void leave(int code)
-{
-    for (;;)
-        syscall4(SYS_exit, code, 0, 0, 0);
-}
-
-static unsigned long length(const char *s)
-{
-    unsigned long n = 0;
-    while (s[n])
-        n++;
-    return n;
-}
-
-static void say(const char *s)
-{
-    syscall4(SYS_write, 2, (long)s, (long)length(s), 0);
-}
-
-static const char *reason(long error)
-{
-    switch (error) {
-    case ENOENT: return "No such file or directory";
-    case EACCES: return "Permission denied";
-    case ENOEXEC: return "Exec format error";
-    case ENOTDIR: return "Not a directory";
-    case E2BIG: return "Argument list too long";
-    case ENOMEM: return "Cannot allocate memory";
-    case ETXTBSY: return "Text file busy";
-    case ELOOP: return "Too many levels of symbolic links";
-    case ENAMETOOLONG: return "File name too long";
-    case EINVAL: return "Invalid argument";
-    default: return "cannot be started";
-    }
-}
-
-static __attribute__((noreturn)) void fail(const char *what, long error, int code)
-{
-    say("rce-init: ");
-    say(what);
-    say(": ");
-    say(reason(error));
-    say("\n");
-    leave(code);
-}
 
 static const char *path_of(char **envp)
 {
@@ -129,8 +46,8 @@ static __attribute__((noreturn)) void run(char **argv, char **envp)
     const char *name = argv[0];
     for (const char *c = name; *c; c++) {
         if (*c == '/') {
-            long error = -syscall4(SYS_execve, (long)name, (long)argv, (long)envp, 0);
-            fail(name, error, error == ENOENT ? 127 : 126);
+            long error = -sys(SYS_execve, (long)name, (long)argv, (long)envp, 0);
+            fail("rce-init", name, error, error == ENOENT ? 127 : 126);
         }
     }
 
@@ -153,20 +70,20 @@ static __attribute__((noreturn)) void run(char **argv, char **envp)
             candidate[n++] = '/';
             for (unsigned long i = 0; i <= name_length; i++)
                 candidate[n++] = name[i];
-            long e = -syscall4(SYS_execve, (long)candidate, (long)argv, (long)envp, 0);
+            long e = -sys(SYS_execve, (long)candidate, (long)argv, (long)envp, 0);
             if (e == EACCES)
                 error = EACCES;
             else if (e != ENOENT && e != ENOTDIR)
-                fail(name, e, 126);
+                fail("rce-init", name, e, 126);
         }
         if (!*end)
             break;
         p = end + 1;
     }
-    fail(name, error, error == ENOENT ? 127 : 126);
+    fail("rce-init", name, error, error == ENOENT ? 127 : 126);
 }
 
-__attribute__((noreturn, used)) void init_main(long *stack)
+__attribute__((noreturn, used)) void entry(long *stack)
 {
     long argc = stack[0];
     char **argv = (char **)(stack + 1);
@@ -177,25 +94,25 @@ __attribute__((noreturn, used)) void init_main(long *stack)
     }
 
     /* 1 */
-    long error = -syscall4(SYS_prctl, PR_SET_DUMPABLE, 0, 0, 0);
+    long error = -sys(SYS_prctl, PR_SET_DUMPABLE, 0, 0, 0);
     if (error)
-        fail("PR_SET_DUMPABLE", error, 126);
+        fail("rce-init", "PR_SET_DUMPABLE", error, 126);
 
     /* 2 */
-    long command = syscall4(SYS_fork, 0, 0, 0, 0);
+    long command = sys(SYS_fork, 0, 0, 0, 0);
     if (command < 0)
-        fail("fork", -command, 126);
+        fail("rce-init", "fork", -command, 126);
     if (command == 0)
         run(argv + 1, envp);
 
     /* 3 */
     for (;;) {
         int status = 0;
-        long pid = syscall4(SYS_wait4, -1, (long)&status, 0, 0);
+        long pid = sys(SYS_wait4, -1, (long)&status, 0, 0);
         if (pid == -EINTR)
             continue;
         if (pid < 0)
-            fail("wait", -pid, 126);
+            fail("rce-init", "wait", -pid, 126);
 
         /* 4: WIFEXITED when the low 7 bits are 0, else the signal is in them. */
         if (pid == command)
