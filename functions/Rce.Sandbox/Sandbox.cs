@@ -117,7 +117,7 @@ public sealed class Sandbox : IDisposable
             cgroup = _cgroups.Create(name, spec.Limits.MemoryBytes, spec.Limits.Processes, _options.CpuCoresPerBox);
             var statusFile = box.StatusFile;
             var netns = _networks.Ensure(slot.Index);
-            var info = StartInfo(BwrapArguments.Launcher(slot.Uid, cgroup.JoinPaths, netns, spec.Limits, statusFile, _seccompFile, _options.BwrapPath)
+            var info = StartInfo(BwrapArguments.Launcher(slot.Uid, cgroup.JoinPaths, netns, spec.Limits, statusFile, _seccompFile, _options.EffectiveBwrapPath)
                 .Concat(BwrapArguments.Bwrap(spec, box, _initFile)));
             var report = await new BoxRun(spec, cgroup, statusFile, _options.CpuCoresPerBox, _time)
                 .RunAsync(_spawner, info, cancellationToken).ConfigureAwait(false);

@@ -36,11 +36,13 @@ public sealed class SandboxOptions
     [RegularExpression("^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")]
     public string CgroupName { get; set; } = "rce";
 
-    /// <summary>bubblewrap executable. The default value is <c>/usr/bin/bwrap</c>.</summary>
-    [Required]
-    public string BwrapPath { get; set; } = "/usr/bin/bwrap";
+    /// <summary>
+    /// bubblewrap executable; null or empty (the default) means <c>rce-bwrap</c> beside the launcher when the
+    /// build placed it there (the static build of <c>tools/bwrap</c>), else Debian's <c>/usr/bin/bwrap</c>.
+    /// </summary>
+    public string? BwrapPath { get; set; }
 
-    /// <summary>Native launcher; null means <c>rce-launch</c> beside this assembly.</summary>
+    /// <summary>Native launcher; null or empty means <c>rce-launch</c> beside this assembly.</summary>
     public string? LauncherPath { get; set; }
 
     /// <summary>CPU quota per box, in cores. The default value is 1.</summary>
@@ -48,13 +50,17 @@ public sealed class SandboxOptions
     public double CpuCoresPerBox { get; set; } = 1;
 
     /// <summary>Launcher path in force.</summary>
-    public string EffectiveLauncherPath => LauncherPath ?? Path.Combine(AppContext.BaseDirectory, "rce-launch");
+    public string EffectiveLauncherPath => string.IsNullOrEmpty(LauncherPath) ? Path.Combine(AppContext.BaseDirectory, "rce-launch") : LauncherPath;
 
     /// <summary>The box's pid 1, <c>rce-init</c>: always beside the launcher in force (they are built together).</summary>
     public string EffectiveInitPath => BesideLauncher("rce-init");
 
     /// <summary>The one-time steps' helper, <c>rce-setup</c> (seccomp program, slot networks): beside the launcher.</summary>
     public string EffectiveSetupPath => BesideLauncher("rce-setup");
+
+    /// <summary>bubblewrap path in force.</summary>
+    public string EffectiveBwrapPath => !string.IsNullOrEmpty(BwrapPath) ? BwrapPath
+        : File.Exists(BesideLauncher("rce-bwrap")) ? BesideLauncher("rce-bwrap") : "/usr/bin/bwrap";
 
     private string BesideLauncher(string name) => Path.Combine(Path.GetDirectoryName(EffectiveLauncherPath) ?? AppContext.BaseDirectory, name);
 }

@@ -1,7 +1,8 @@
 #!/bin/sh
-# azd postdeploy hook: publishes the runner (self-contained linux-x64, with its static rce-launch
-# launcher and rce-init) and uploads it as one blob; every runner VM polls that blob (rce-runner-update, every
-# 5 minutes and at boot) and restarts its runner on a new one. Authentication is the azd login
+# azd postdeploy hook: publishes the runner (self-contained linux-x64, with its native helpers
+# rce-launch, rce-init and rce-setup and the static rce-bwrap) and uploads it as one blob; every
+# runner VM polls that blob (rce-runner-update, every 5 minutes and at boot) and restarts its
+# runner on a new one. Authentication is the azd login
 # (`azd auth token`), which provisioning granted Storage Blob Data Contributor on that container
 # (AZURE_PRINCIPAL_ID). Needs: dotnet (the repository's SDK), curl, python3, tar.
 set -eu
@@ -10,6 +11,12 @@ set -eu
 root=$(cd "$(dirname "$0")/../.." && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+
+# The runner ships the static bubblewrap beside its launcher (tools/bwrap/build.sh says why).
+if [ ! -x "$root/.rce/bwrap/bwrap" ]; then
+  echo "rce: building the static bubblewrap" >&2
+  "$root/tools/bwrap/build.sh" "$root/.rce/bwrap/bwrap"
+fi
 
 echo "rce: publishing the runner (linux-x64, self-contained)" >&2
 # --artifacts-path: a RID-specific restore must not rewrite the checkout's obj/ folders.

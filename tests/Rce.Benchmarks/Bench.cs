@@ -56,7 +56,7 @@ internal static class Bench
 
         using (sandbox)
         {
-            var machine = MachineInfo.Read(sandboxOptions.BwrapPath);
+            var machine = MachineInfo.Read(sandboxOptions.EffectiveBwrapPath);
             var loadBefore = MachineInfo.LoadAverage();
             var latency = new List<LatencyResult>();
             var throughput = new List<ThroughputResult>();

@@ -25,10 +25,10 @@ internal static class CapabilityProbe
             problems.Add("the runner must run as root to create cgroups, mount box tmpfs and drop to slot uids");
         }
 
-        var bwrap = Version(options.BwrapPath, "--version");
+        var bwrap = Version(options.EffectiveBwrapPath, "--version");
         if (bwrap is null)
         {
-            problems.Add($"bubblewrap not found at {options.BwrapPath} (Debian package bubblewrap)");
+            problems.Add($"bubblewrap not found at {options.EffectiveBwrapPath} (Debian package bubblewrap; ./rce builds rce-bwrap from tools/bwrap)");
         }
 
         var launcher = Version(options.EffectiveLauncherPath, "--version");
