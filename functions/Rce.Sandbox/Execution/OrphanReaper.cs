@@ -3,10 +3,11 @@ using Rce.Sandbox.Native;
 
 namespace Rce.Sandbox.Execution;
 
-/// <summary>Reaps the namespace init that bwrap leaves behind.</summary>
+/// <summary>Reaps a box's namespace init when bwrap could not.</summary>
 /// <remarks>
-/// bwrap's outer process learns its namespace init's exit status through an eventfd and exits
-/// without waiting for it, so the init is orphaned. The host's init reaps orphans, but some (this
+/// bwrap's outer process waits for the namespace init (<c>rce-init</c>, run with --as-pid-1)
+/// itself; but when the outer process dies first (killed on the engine's last-resort path, or
+/// with a runner that dies), the init is orphaned. The host's init reaps orphans, but some (this
 /// project's CI guests among them) take seconds to, leaving zombies of slot uids behind. The sandbox
 /// process makes itself a child subreaper, so orphans come to it, and reaps exactly the init whose
 /// pid bwrap reported: a targeted <c>waitpid</c> never steals the exit status of a child that
