@@ -148,6 +148,7 @@ public sealed class Sandbox : IDisposable
         }
         finally
         {
+            DiscardNetworkIfOccupied(slot.Index, cgroup);
             cgroup?.Dispose();
             box?.Dispose();
             slot.ClearJournal();
@@ -160,6 +161,25 @@ public sealed class Sandbox : IDisposable
         _reaper.Dispose();
         _spawner.Dispose();
         _slots.Dispose();
+    }
+
+    /// <summary>A box that kept a process we could not kill must not share the slot's loopback with later boxes.</summary>
+    private void DiscardNetworkIfOccupied(int slot, IBoxCgroup? cgroup)
+    {
+        bool empty;
+        try
+        {
+            empty = cgroup is null || cgroup.IsEmpty();
+        }
+        catch (IOException)
+        {
+            empty = false;
+        }
+
+        if (!empty)
+        {
+            _networks.Discard(slot);
+        }
     }
 
     private ProcessStartInfo StartInfo(IEnumerable<string> arguments)

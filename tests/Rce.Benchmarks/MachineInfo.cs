@@ -13,7 +13,7 @@ internal sealed record MachineInfo(string Cpu, int LogicalCpus, string Memory, s
         Memory: MemTotal(),
         Kernel: FirstLine("/proc/sys/kernel/osrelease") ?? Environment.OSVersion.VersionString,
         Os: OsRelease() ?? "unknown",
-        Bwrap: Command(bwrapPath, "--version") ?? "unknown",
+        Bwrap: $"{Command(bwrapPath, "--version") ?? "unknown"} (`{bwrapPath}`)",
         Runtime: RuntimeInformation.FrameworkDescription);
 
     /// <summary>The 1, 5 and 15 minute load averages, as the kernel prints them.</summary>

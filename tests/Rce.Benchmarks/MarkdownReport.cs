@@ -122,14 +122,14 @@ internal static class MarkdownReport
         }
 
         Line(s);
-        Line(s, "The middle column is the engine's own `ProcessReport.WallTime`: from starting `rce-launch` (→ bwrap → program) " +
+        Line(s, "The middle column is the engine's own `ProcessReport.WallTime`: from starting `rce-launch` (→ bwrap → rce-init → program) " +
                 "until the box's cgroup is empty. The last column is the rest: claiming the slot, mounting the two tmpfs, writing files, " +
                 "creating and removing the cgroups, unmounting.");
         Line(s);
 
         Line(s, "### CPU time per run (medians, same sequential runs)");
         Line(s);
-        Line(s, "| Workload | Bare: program | Sandbox: launcher + bwrap + program (box cgroup) | Runner (.NET), bare | Runner (.NET), sandbox |");
+        Line(s, "| Workload | Bare: program | Sandbox: launcher + bwrap + rce-init + program (box cgroup) | Runner (.NET), bare | Runner (.NET), sandbox |");
         Line(s, "|---|---:|---:|---:|---:|");
         foreach (var l in r.Latency)
         {

@@ -50,4 +50,22 @@ internal sealed class SlotNetworks(string setup, string stateRoot)
 
         return path;
     }
+
+    /// <summary>
+    /// Drops the slot's namespace, so that the slot's next box gets a fresh one. For a box whose
+    /// processes could not all be killed: a survivor must not share a loopback with later boxes.
+    /// </summary>
+    public void Discard(int slot)
+    {
+        var path = Path.Combine(_dir, slot.ToString(CultureInfo.InvariantCulture));
+        _ = Libc.umount2(path, Libc.MntDetach);
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException)
+        {
+            // Unpinned already: Ensure tells a plain file from a namespace and pins a new one.
+        }
+    }
 }
