@@ -98,7 +98,7 @@ public sealed class PublishLayoutTests(PublishedPackage package) : IClassFixture
             || f.StartsWith("Microsoft.AspNetCore.Mvc.Testing", StringComparison.Ordinal) || f.StartsWith("Rce.Testing", StringComparison.Ordinal));
 
         // The handler never references the sandbox or the runner (design §6), so neither may ship with it.
-        Assert.DoesNotContain(files, f => f.StartsWith("Rce.Sandbox", StringComparison.Ordinal) || f.StartsWith("Rce.Runner", StringComparison.Ordinal) || f == "rce-launch");
+        Assert.DoesNotContain(files, f => f.StartsWith("Rce.Sandbox", StringComparison.Ordinal) || f.StartsWith("Rce.Runner", StringComparison.Ordinal) || f is "rce-launch" or "rce-init" or "rce-setup" or "rce-bwrap");
         Assert.DoesNotContain(files, f => f.EndsWith(".xml", StringComparison.Ordinal) && f.StartsWith("Rce.", StringComparison.Ordinal));
     }
 
