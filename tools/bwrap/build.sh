@@ -7,20 +7,37 @@
 # without SELinux support (Debian's hosts do not enforce SELinux), costs none of that. bwrap is not
 # setuid here: it runs as the slot's uid, so the binary gains no privilege by being ours.
 #
-# The source is Debian's release tarball, pinned by bwrap.lock (URL and SHA-256; a mismatch is
-# fatal). Needs: curl, xz-utils, gcc, make, pkg-config, libcap-dev (./rce installs them).
-# Writes DEST atomically; prints nothing on stdout.
+# The source is Debian's release tarball, pinned by bwrap.lock (pool path and SHA-256; a mismatch
+# is fatal), fetched from the machine's own apt mirrors first (CI and runner hosts may reach only
+# those), then from deb.debian.org. Needs: curl, xz-utils, gcc, make, pkg-config, libcap-dev
+# (./rce installs them). Writes DEST atomically; prints nothing on stdout; exits non-zero when no
+# mirror has the tarball or the build fails.
 set -euo pipefail
 
 dest=${1:?usage: build.sh DEST}
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck disable=SC1091
-. <(grep -E '^(version|url|sha256)=' "$here/bwrap.lock")
+. <(grep -E '^(version|path|sha256)=' "$here/bwrap.lock")
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-curl -sSfL --retry 3 -o "$work/src.tar.xz" "$url"
-echo "$sha256  $work/src.tar.xz" | sha256sum -c --quiet - >&2
+# Debian archive mirrors known to apt (deb822 .sources and one-line sources.list), then the default.
+mirrors() {
+  { grep -hs '^URIs:' /etc/apt/sources.list.d/*.sources | sed 's/^URIs://' | tr ' ' '\n'
+    grep -hsE '^deb[[:space:]]' /etc/apt/sources.list /etc/apt/sources.list.d/*.list | sed -E 's/\[[^]]*\]//' | awk '{print $2}'
+    echo http://deb.debian.org/debian
+  } | grep -E '^https?://' | grep -v -- '-security' | awk '!seen[$0]++'
+}
+fetched=
+for mirror in $(mirrors); do
+  if curl -sSfL --retry 2 --connect-timeout 10 -o "$work/src.tar.xz" "${mirror%/}/$path" 2>/dev/null \
+    && echo "$sha256  $work/src.tar.xz" | sha256sum -c --quiet - >/dev/null 2>&1; then
+    fetched=$mirror
+    break
+  fi
+done
+[ -n "$fetched" ] || { echo "build.sh: no mirror served $path with SHA-256 $sha256" >&2; exit 1; }
+echo "build.sh: bubblewrap $version source from $fetched" >&2
 tar -xJf "$work/src.tar.xz" -C "$work"
 cd "$work/bubblewrap-$version"
 ./configure --disable-selinux --disable-man --with-bash-completion-dir=no --with-zsh-completion-dir=no >"$work/configure.log" 2>&1 \
