@@ -48,6 +48,7 @@ public sealed class Sandbox : IDisposable
     private readonly string _seccompFile;
     private readonly string _initFile;
     private readonly SlotNetworks _networks;
+    private readonly string _bwrap;
 
     private Sandbox(SandboxOptions options, ICgroupBackend cgroups, SandboxCapabilities capabilities, ILogger logger, TimeProvider time)
     {
@@ -60,6 +61,7 @@ public sealed class Sandbox : IDisposable
         _seccompFile = SeccompProgram.Emit(options.EffectiveSetupPath, options.StateRoot);
         _initFile = InitProgram.Install(options.EffectiveInitPath, options.StateRoot);
         _networks = new SlotNetworks(options.EffectiveSetupPath, options.StateRoot);
+        _bwrap = options.EffectiveBwrapPath;
         OrphanReaper.BecomeSubreaper();
         _reaper = new Timer(_ => OrphanReaper.SweepZombies(options.UidBase, options.UidCount, _spawner.IsTracked), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
         _slots = new SlotPool(Path.Combine(options.StateRoot, "slots"), options.Slots, options.UidBase, Sweep, time);
@@ -106,6 +108,7 @@ public sealed class Sandbox : IDisposable
 
         Box? box = null;
         IBoxCgroup? cgroup = null;
+        ProcessReport? report = null;
         try
         {
             box = Box.Create(_boxesRoot, name, slot.Uid, slot.Uid, spec.Limits);
@@ -117,9 +120,9 @@ public sealed class Sandbox : IDisposable
             cgroup = _cgroups.Create(name, spec.Limits.MemoryBytes, spec.Limits.Processes, _options.CpuCoresPerBox);
             var statusFile = box.StatusFile;
             var netns = _networks.Ensure(slot.Index);
-            var info = StartInfo(BwrapArguments.Launcher(slot.Uid, cgroup.JoinPaths, netns, spec.Limits, statusFile, _seccompFile, _options.EffectiveBwrapPath)
+            var info = StartInfo(BwrapArguments.Launcher(slot.Uid, cgroup.JoinPaths, netns, spec.Limits, statusFile, _seccompFile, _bwrap)
                 .Concat(BwrapArguments.Bwrap(spec, box, _initFile)));
-            var report = await new BoxRun(spec, cgroup, statusFile, _options.CpuCoresPerBox, _time)
+            report = await new BoxRun(spec, cgroup, statusFile, _options.CpuCoresPerBox, _time)
                 .RunAsync(_spawner, info, cancellationToken).ConfigureAwait(false);
 
             long collected = 0;
@@ -148,7 +151,12 @@ public sealed class Sandbox : IDisposable
         }
         finally
         {
-            DiscardNetworkIfOccupied(slot.Index, cgroup);
+            // A run that ended normally drained its cgroup: only a failed one can have left a process.
+            if (report is not { StopReason: not StopReason.SandboxFailure })
+            {
+                DiscardNetworkIfOccupied(slot.Index, cgroup);
+            }
+
             cgroup?.Dispose();
             box?.Dispose();
             slot.ClearJournal();

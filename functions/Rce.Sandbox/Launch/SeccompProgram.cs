@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Rce.Sandbox.Launch;
 
 /// <summary>The seccomp BPF program, built once at start by <c>rce-setup</c> and reused by every run.</summary>
@@ -16,15 +14,10 @@ internal static class SeccompProgram
         Directory.CreateDirectory(stateRoot);
         var target = Path.Combine(stateRoot, "seccomp.bpf");
         var temp = Path.Combine(stateRoot, $"seccomp.bpf.{Environment.ProcessId}.tmp");
-        var info = new ProcessStartInfo(setup) { UseShellExecute = false, RedirectStandardError = true };
-        info.ArgumentList.Add("--emit-seccomp");
-        info.ArgumentList.Add(temp);
-        using var process = Process.Start(info) ?? throw new SandboxUnavailableException("rce-setup did not start");
-        var error = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        if (process.ExitCode != 0 || !File.Exists(temp) || new FileInfo(temp).Length == 0)
+        var error = SetupTool.Run(setup, "--emit-seccomp", temp);
+        if (error is not null || !File.Exists(temp) || new FileInfo(temp).Length == 0)
         {
-            throw new SandboxUnavailableException("rce-setup could not build the seccomp filter: " + error.Trim());
+            throw new SandboxUnavailableException("rce-setup could not build the seccomp filter: " + (error ?? "empty output"));
         }
 
         File.Move(temp, target, overwrite: true);

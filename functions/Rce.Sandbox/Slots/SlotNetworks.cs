@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using System.Globalization;
+using Rce.Sandbox.Launch;
 using Rce.Sandbox.Native;
 
 namespace Rce.Sandbox.Slots;
@@ -18,7 +18,6 @@ namespace Rce.Sandbox.Slots;
 internal sealed class SlotNetworks(string setup, string stateRoot)
 {
     private const long NsfsMagic = 0x6e736673;
-    private static readonly TimeSpan MakeTimeout = TimeSpan.FromSeconds(10);
     private readonly string _dir = Path.Combine(stateRoot, "netns");
 
     /// <summary>Path of the slot's pinned namespace, made first if need be. Call with the slot held.</summary>
@@ -32,20 +31,10 @@ internal sealed class SlotNetworks(string setup, string stateRoot)
         }
 
         Directory.CreateDirectory(_dir);
-        var info = new ProcessStartInfo(setup) { UseShellExecute = false, RedirectStandardError = true };
-        info.ArgumentList.Add("--make-netns");
-        info.ArgumentList.Add(path);
-        using var process = Process.Start(info) ?? throw new IOException("rce-setup did not start");
-        var error = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(MakeTimeout))
+        var error = SetupTool.Run(setup, "--make-netns", path);
+        if (error is not null || Libc.FileSystemType(path) != NsfsMagic)
         {
-            process.Kill();
-            throw new IOException($"making the network namespace of slot {slot} timed out");
-        }
-
-        if (process.ExitCode != 0 || Libc.FileSystemType(path) != NsfsMagic)
-        {
-            throw new IOException($"could not make the network namespace of slot {slot}: {error.Result.Trim()}");
+            throw new IOException($"could not make the network namespace of slot {slot}: {error ?? "not pinned"}");
         }
 
         return path;
