@@ -1,9 +1,5 @@
-using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Sockets;
-using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text.Json;
 
@@ -13,17 +9,13 @@ namespace Rce.Benchmarks;
 /// The real runner service (<c>Rce.Runner.dll</c>) as a child process on a free loopback port, with
 /// its own compile cache root, and an HTTP client for it.
 /// </summary>
-internal sealed partial class RunnerProcess : IAsyncDisposable
+internal sealed class RunnerProcess : IAsyncDisposable
 {
-    private const int TailLines = 40;
-    private const int Sigterm = 15;
+    private readonly DotnetChild _child;
 
-    private readonly Process _process;
-    private readonly ConcurrentQueue<string> _tail = new();
-
-    private RunnerProcess(Process process, HttpClient client, string token)
+    private RunnerProcess(DotnetChild child, HttpClient client, string token)
     {
-        _process = process;
+        _child = child;
         Client = client;
         Token = token;
     }
@@ -37,7 +29,7 @@ internal sealed partial class RunnerProcess : IAsyncDisposable
     public string Token { get; }
 
     /// <summary>The runner's process id (its CPU time is read from <c>/proc</c>).</summary>
-    public int ProcessId => _process.Id;
+    public int ProcessId => _child.ProcessId;
 
     /// <summary>Time from starting the process until <c>GET /health</c> answered 200 (the self-tests of every language included).</summary>
     public TimeSpan Startup { get; private set; }
@@ -53,41 +45,18 @@ internal sealed partial class RunnerProcess : IAsyncDisposable
     {
         var port = Rce.Testing.LoopbackPorts.Free();
         var token = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
-        var info = new ProcessStartInfo("dotnet")
+        var child = DotnetChild.Start(dll, "the runner", new Dictionary<string, string>
         {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = Path.GetDirectoryName(dll)!,
-        };
-        info.ArgumentList.Add(dll);
-        info.Environment["Runner__Token"] = token;
-        info.Environment["Runner__Urls"] = $"http://127.0.0.1:{port}";
-        info.Environment["Runner__CompileCacheRoot"] = cacheRoot;
-
-        var started = Stopwatch.GetTimestamp();
-        Process process;
-        try
-        {
-            process = Process.Start(info) ?? throw new BenchmarkException("the runner did not start");
-        }
-        catch (System.ComponentModel.Win32Exception ex)
-        {
-            throw new BenchmarkException("cannot start the runner (dotnet on PATH?)", ex);
-        }
-
+            ["Runner__Token"] = token,
+            ["Runner__Urls"] = $"http://127.0.0.1:{port}",
+            ["Runner__CompileCacheRoot"] = cacheRoot,
+        });
         var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromMinutes(10) };
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        var runner = new RunnerProcess(process, client, token);
-        process.OutputDataReceived += (_, e) => runner.Keep(e.Data);
-        process.ErrorDataReceived += (_, e) => runner.Keep(e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        process.StandardInput.Close();
+        var runner = new RunnerProcess(child, client, token);
         try
         {
-            await runner.WaitReadyAsync(started, timeout);
+            runner.Startup = await child.WaitReadyAsync(runner.ProbeHealthAsync, timeout);
             return runner;
         }
         catch
@@ -113,75 +82,26 @@ internal sealed partial class RunnerProcess : IAsyncDisposable
     }
 
     /// <summary>Stops the runner the way a service manager does (SIGTERM), killing it if it does not exit.</summary>
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync()
     {
         Client.Dispose();
-        if (!_process.HasExited)
-        {
-            _ = kill(_process.Id, Sigterm);
-            using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(15));
-            try
-            {
-                await _process.WaitForExitAsync(wait.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                _process.Kill();
-                await _process.WaitForExitAsync();
-            }
-        }
-
-        _process.Dispose();
+        return _child.DisposeAsync();
     }
 
     private static string Truncate(string text) => text.Length > 2000 ? text[..2000] + "…" : text;
 
-    private void Keep(string? line)
+    /// <summary>Null once <c>GET /health</c> is 200 (and the slot count read), else its answer.</summary>
+    private async Task<string?> ProbeHealthAsync()
     {
-        if (line is null)
+        using var response = await Client.GetAsync(new Uri("/health", UriKind.Relative));
+        var text = await response.Content.ReadAsStringAsync();
+        if (response.StatusCode != HttpStatusCode.OK)
         {
-            return;
+            return text;
         }
 
-        _tail.Enqueue(line);
-        while (_tail.Count > TailLines && _tail.TryDequeue(out _))
-        {
-        }
+        using var health = JsonDocument.Parse(text);
+        Slots = health.RootElement.GetProperty("slots").GetProperty("total").GetInt32();
+        return null;
     }
-
-    private async Task WaitReadyAsync(long started, TimeSpan timeout)
-    {
-        string? last = null;
-        while (Stopwatch.GetElapsedTime(started) < timeout)
-        {
-            if (_process.HasExited)
-            {
-                throw new BenchmarkException($"the runner exited with {_process.ExitCode} while starting:\n{string.Join('\n', _tail)}");
-            }
-
-            try
-            {
-                using var response = await Client.GetAsync(new Uri("/health", UriKind.Relative));
-                last = await response.Content.ReadAsStringAsync();
-                if (response.StatusCode == HttpStatusCode.OK)
-                {
-                    Startup = Stopwatch.GetElapsedTime(started);
-                    using var health = JsonDocument.Parse(last);
-                    Slots = health.RootElement.GetProperty("slots").GetProperty("total").GetInt32();
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                // Not listening yet.
-            }
-
-            await Task.Delay(100);
-        }
-
-        throw new BenchmarkException($"the runner was not ready after {timeout.TotalSeconds:0} s: {Truncate(last ?? "no answer")}");
-    }
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial int kill(int pid, int signal);
 }
