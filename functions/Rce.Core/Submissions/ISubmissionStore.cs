@@ -13,6 +13,24 @@ public interface ISubmissionStore
     /// <returns>The stored row with its ETag.</returns>
     Task<Submission> CreateAsync(Submission submission, ReadOnlyMemory<byte> request, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Stores a new submission as <see cref="CreateAsync(Submission, ReadOnlyMemory{byte}, CancellationToken)"/>
+    /// does, but inserts the row only once <paramref name="armed"/> has succeeded (the reconcile check
+    /// that must exist before the row). The store's own preparatory writes (request blob, listing
+    /// entry) may run while <paramref name="armed"/> does: one round trip on the path instead of two.
+    /// </summary>
+    /// <param name="submission">The new row (no ETag).</param>
+    /// <param name="request">The runner request body (JSON).</param>
+    /// <param name="armed">Must complete successfully before the row is inserted; its failure fails the creation with no row.</param>
+    /// <param name="cancellationToken">Cancels the writes.</param>
+    /// <returns>The stored row with its ETag.</returns>
+    async Task<Submission> CreateAsync(Submission submission, ReadOnlyMemory<byte> request, Task armed, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(armed);
+        await armed.ConfigureAwait(false);
+        return await CreateAsync(submission, request, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Reads a row.</summary>
     /// <param name="id">Submission id.</param>
     /// <param name="cancellationToken">Cancels the read.</param>
@@ -37,6 +55,46 @@ public interface ISubmissionStore
     /// <param name="cancellationToken">Cancels the write.</param>
     /// <returns>A task.</returns>
     Task WriteResultAsync(string id, ReadOnlyMemory<byte> result, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Makes <paramref name="result"/> the submission's result document before its terminal write: a
+    /// store that keeps small results in the row returns the row carrying it
+    /// (<see cref="Submission.InlineResult"/>; stored by that write); otherwise the result is written
+    /// now (<see cref="WriteResultAsync"/>). Either way the returned row has <see cref="Submission.HasResult"/>,
+    /// and it must be the state the terminal write is derived from.
+    /// </summary>
+    /// <param name="submission">The running row.</param>
+    /// <param name="result">The runner's result JSON.</param>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    /// <returns>The row to end.</returns>
+    async Task<Submission> AttachResultAsync(Submission submission, ReadOnlyMemory<byte> result, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(submission);
+        await WriteResultAsync(submission.Id, result, cancellationToken).ConfigureAwait(false);
+        return submission with { HasResult = true, InlineResult = null };
+    }
+
+    /// <summary>The request body of a row: the row's own copy, else the request blob.</summary>
+    /// <param name="submission">The row.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The body, or null when missing (purged).</returns>
+    Task<byte[]?> ReadRequestAsync(Submission submission, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(submission);
+        return submission.InlineRequest is { } inline ? Task.FromResult<byte[]?>(inline) : ReadRequestAsync(submission.Id, cancellationToken);
+    }
+
+    /// <summary>The result document of a row: none unless <see cref="Submission.HasResult"/>; the row's own copy, else the result blob.</summary>
+    /// <param name="submission">The row.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The result, or null when there is none.</returns>
+    Task<byte[]?> ReadResultAsync(Submission submission, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(submission);
+        return !submission.HasResult ? Task.FromResult<byte[]?>(null)
+            : submission.InlineResult is { } inline ? Task.FromResult<byte[]?>(inline)
+            : ReadResultAsync(submission.Id, cancellationToken);
+    }
 
     /// <summary>Reads the result document.</summary>
     /// <param name="id">Submission id.</param>

@@ -5,8 +5,9 @@ namespace Rce.Core.Submissions;
 /// <summary>
 /// The instance row of one submission's workflow (durable-style-workflow §3.1). Every change is a
 /// compare-and-set on <see cref="ETag"/>: a store answers "lost" when another writer changed the
-/// row first, and the loser re-reads and decides again. The request and the result live in blobs;
-/// the row holds what lists and status queries need.
+/// row first, and the loser re-reads and decides again. The row holds what lists and status queries need, and the
+/// request and the result when they are small (<see cref="InlineRequest"/>, <see cref="InlineResult"/>);
+/// larger ones live in blobs.
 /// </summary>
 public sealed record Submission
 {
@@ -85,8 +86,20 @@ public sealed record Submission
     /// <summary>The instance it restarts (same input), if any.</summary>
     public string? RestartOf { get; init; }
 
-    /// <summary>Whether the result blob holds a result (true once Completed).</summary>
+    /// <summary>Whether a result was stored (true once Completed): <see cref="InlineResult"/>, or else the result blob.</summary>
     public bool HasResult { get; init; }
+
+    /// <summary>
+    /// The runner request body when the store keeps it in the row (small requests: no blob to write
+    /// at creation nor to read when the run starts); null when it is in the request blob. Source and
+    /// stdin: never log it.
+    /// </summary>
+#pragma warning disable CA1819 // A document carried with the row, copied with it by `with`; never mutated.
+    public byte[]? InlineRequest { get; init; }
+
+    /// <summary>The runner's result JSON when the store keeps it in the row (see <see cref="ISubmissionStore.AttachResultAsync"/>); null otherwise.</summary>
+    public byte[]? InlineResult { get; init; }
+#pragma warning restore CA1819
 
     /// <summary>Top-level stdout/stderr/exitCode are served (a stdin request without tests).</summary>
     public bool SingleRun { get; init; }

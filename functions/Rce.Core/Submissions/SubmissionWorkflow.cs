@@ -23,6 +23,7 @@ public sealed class SubmissionWorkflow
     private readonly TimeProvider _time;
     private readonly ILogger<SubmissionWorkflow> _logger;
     private readonly CallbackOutbox _outbox;
+    private readonly FreshRows _fresh = new();
 
     /// <summary>Creates the workflow.</summary>
     public SubmissionWorkflow(
@@ -67,20 +68,22 @@ public sealed class SubmissionWorkflow
     {
         ArgumentNullException.ThrowIfNull(submission);
 
-        // Reconcile first (durable-style-workflow §3.3): if we die before the run message is sent,
-        // the check finds the submission Queued and sends it. Batches have one check for all members.
-        if (submission.BatchId is null)
-        {
-            await _queues.EnqueueAsync(WorkQueueId.Reconcile, new WorkMessage(submission.Id), ReconcileDelay, cancellationToken).ConfigureAwait(false);
-        }
-
-        var stored = await _store.CreateAsync(submission, request, cancellationToken).ConfigureAwait(false);
+        // Reconcile before the row (durable-style-workflow §3.3): if we die before the run message is
+        // sent, the check finds the submission Queued and sends it. The store inserts the row only
+        // once the check is sent, and does its own first writes meanwhile. Batches have one check
+        // for all members.
+        var armed = submission.BatchId is null
+            ? _queues.EnqueueAsync(WorkQueueId.Reconcile, new WorkMessage(submission.Id), ReconcileDelay, cancellationToken)
+            : Task.CompletedTask;
+        var stored = await _store.CreateAsync(submission, request, armed, cancellationToken).ConfigureAwait(false);
 
         // History is best effort and never decides a transition: written beside the run message,
         // not before it (its row key keeps the order, whatever finishes first).
         var history = _store.AppendHistoryAsync(stored.Id, new HistoryEvent("ExecutionStarted", stored.CreatedTime, "SubmissionWorkflow"), cancellationToken);
         if (stored.Status == SubmissionStatus.Queued && stored.Attempt == 0)
         {
+            // The claim of the run message (often in this process, at once) starts from this row.
+            _fresh.Put(stored);
             await Task.WhenAll(history, EnqueueRunAsync(stored, 1, TimeSpan.Zero, cancellationToken)).ConfigureAwait(false);
         }
         else
@@ -121,7 +124,7 @@ public sealed class SubmissionWorkflow
 
     private async Task RunClaimedAsync(Submission claimed, CancellationToken cancellationToken)
     {
-        var body = await _store.ReadRequestAsync(claimed.Id, cancellationToken).ConfigureAwait(false);
+        var body = await _store.ReadRequestAsync(claimed, cancellationToken).ConfigureAwait(false);
         if (body is null)
         {
             await FinishAsync(claimed, SubmissionStatus.Failed, Verdict.InternalError, "the stored request is missing", null, cancellationToken).ConfigureAwait(false);
@@ -161,10 +164,11 @@ public sealed class SubmissionWorkflow
 
         if (response.StatusCode == 200 && RunnerAnswer.TryParseResult(response.Body, out var result))
         {
-            // The result first, then one terminal write (no separate "grading" write): the terminal
-            // compare-and-set still fails when the submission was terminated or taken over meanwhile.
-            await _store.WriteResultAsync(claimed.Id, response.Body, cancellationToken).ConfigureAwait(false);
-            await FinishAsync(claimed with { HasResult = true, Score = result.Score, MaxScore = result.MaxScore }, SubmissionStatus.Completed, RunnerAnswer.ParseVerdict(result.Verdict), null, "TaskCompleted", cancellationToken).ConfigureAwait(false);
+            // The result first (in the row's terminal write when small, else its blob before it),
+            // then one terminal write (no separate "grading" write): the terminal compare-and-set
+            // still fails when the submission was terminated or taken over meanwhile.
+            var withResult = await _store.AttachResultAsync(claimed, response.Body, cancellationToken).ConfigureAwait(false);
+            await FinishAsync(withResult with { Score = result.Score, MaxScore = result.MaxScore }, SubmissionStatus.Completed, RunnerAnswer.ParseVerdict(result.Verdict), null, "TaskCompleted", cancellationToken).ConfigureAwait(false);
         }
         else if (response.StatusCode >= 500 || response.StatusCode == 200)
         {
@@ -277,9 +281,12 @@ public sealed class SubmissionWorkflow
     /// <summary>Moves Queued (or Running with an expired lease) to Running for this worker; null when there is nothing to do.</summary>
     private async Task<Submission?> ClaimAsync(WorkMessage message, CancellationToken cancellationToken)
     {
+        // The row this process just created, if it is that row's first run: no read (see FreshRows).
+        var fresh = message.Attempt == 1 ? _fresh.Take(message.Id) : null;
         while (true)
         {
-            var current = await _store.GetAsync(message.Id, cancellationToken).ConfigureAwait(false);
+            var current = fresh ?? await _store.GetAsync(message.Id, cancellationToken).ConfigureAwait(false);
+            fresh = null;
             if (current is null)
             {
                 WorkflowLog.Unknown(_logger, message.Id);

@@ -130,7 +130,7 @@ internal static class InstanceEndpoints
 
     private static async Task<IResult> RestartAsync(HttpContext context, string id, ISubmissionStore store, SubmissionService service, TimeProvider clock, LimitGate gate, LimitPolicies policies, WorkflowOptions workflow)
     {
-        if (await FindAsync(context, id, store) is not { } s || await store.ReadRequestAsync(id, context.RequestAborted) is not { } body)
+        if (await FindAsync(context, id, store) is not { } s || await store.ReadRequestAsync(s, context.RequestAborted) is not { } body)
         {
             return Results.Problem(detail: "No instance with this id.", statusCode: StatusCodes.Status400BadRequest, title: "Unknown instance.");
         }
@@ -139,7 +139,7 @@ internal static class InstanceEndpoints
         {
             Id = SubmissionService.NewId(), Status = SubmissionStatus.Queued, Phase = null, Verdict = null, Score = null, MaxScore = null,
             CreatedTime = clock.GetUtcNow(), LastUpdatedTime = clock.GetUtcNow(), StartedTime = null, CompletedTime = null, Attempt = 0, LeaseUntil = null,
-            Reason = null, BatchId = null, BatchIndex = -1, RestartOf = s.Id, HasResult = false, ETag = null,
+            Reason = null, BatchId = null, BatchIndex = -1, RestartOf = s.Id, HasResult = false, InlineResult = null, InlineRequest = null, ETag = null,
         };
         if (await gate.AdmitAsync(context, policies.Quota(restarted.Tenant, [restarted.Id], clock.GetUtcNow().AddMilliseconds(workflow.DeadlineMs))) is { } overQuota)
         {

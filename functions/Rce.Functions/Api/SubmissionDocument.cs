@@ -7,7 +7,7 @@ namespace Rce.Functions.Api;
 
 /// <summary>
 /// The status document of a submission (<c>GET /api/submissions/{id}</c>, <c>wait=true</c>, callbacks):
-/// the row's state plus, once completed, the runner's per-test results read from the result blob.
+/// the row's state plus, once completed, the runner's per-test results (from the row when small, else the result blob).
 /// </summary>
 internal static class SubmissionDocument
 {
@@ -31,7 +31,7 @@ internal static class SubmissionDocument
             ["metadata"] = JsonSerializer.SerializeToNode(s.Metadata, ApiJson.Output),
         };
 
-        if (s.Status == SubmissionStatus.Completed && s.HasResult && await store.ReadResultAsync(s.Id, cancellationToken).ConfigureAwait(false) is { } result)
+        if (s.Status == SubmissionStatus.Completed && await store.ReadResultAsync(s, cancellationToken).ConfigureAwait(false) is { } result)
         {
             var runner = JsonNode.Parse(result)!.AsObject();
             document["compile"] = runner["compile"]?.DeepClone();

@@ -94,11 +94,26 @@ internal static class SubmissionEndpoints
         }
 
         var submission = service.NewSubmission(id, tenant, request!, checks);
-        var stored = await service.AcceptAsync(submission, SubmissionService.RunnerBody(request!), ct);
-        if (wait == true)
+
+        // The waiter registers before the submission exists: a worker of this process may run it
+        // and end it before AcceptAsync returns, and its signal must not be missed.
+        var signal = wait == true ? signals.WhenSignalled(id) : null;
+        Submission stored;
+        try
         {
-            var bound = TimeSpan.FromSeconds(timeout ?? o.WaitSeconds);
-            stored = await WaitAsync(stored, store, signals, bound, time, ct);
+            stored = await service.AcceptAsync(submission, SubmissionService.RunnerBody(request!), ct);
+            if (signal is not null)
+            {
+                var bound = TimeSpan.FromSeconds(timeout ?? o.WaitSeconds);
+                (stored, signal) = await WaitAsync(stored, store, signals, signal, bound, time, ct);
+            }
+        }
+        finally
+        {
+            if (signal is not null)
+            {
+                signals.Forget(id, signal); // releases this waiter only; others on the same id keep theirs
+            }
         }
 
         var terminal = stored.Status.IsTerminal() && wait == true;
@@ -110,47 +125,48 @@ internal static class SubmissionEndpoints
         return await RespondAsync(context, stored, store, terminal);
     }
 
-    /// <summary>Waits for a terminal state: woken in-process by the worker, or by polling the row (another instance may run it).</summary>
-    private static async Task<Submission> WaitAsync(Submission submission, ISubmissionStore store, CompletionSignals signals, TimeSpan bound, TimeProvider time, CancellationToken cancellationToken)
+    /// <summary>
+    /// Waits for a terminal state: woken in-process by the worker, or by polling the row (another
+    /// instance may run it). Returns the last row seen and the signal task now registered (the
+    /// caller forgets it).
+    /// </summary>
+    private static async Task<(Submission Row, Task<Submission?> Signal)> WaitAsync(Submission submission, ISubmissionStore store, CompletionSignals signals, Task<Submission?> signal, TimeSpan bound, TimeProvider time, CancellationToken cancellationToken)
     {
-        var start = time.GetTimestamp();
-        var signal = signals.WhenSignalled(submission.Id);
-        try
+        if (submission.Status.IsTerminal())
         {
-            while (time.GetElapsedTime(start) < bound)
+            return (submission, signal); // an idempotent replay of an ended submission
+        }
+
+        var start = time.GetTimestamp();
+        while (time.GetElapsedTime(start) < bound)
+        {
+            var left = bound - time.GetElapsedTime(start);
+            var poll = left < TimeSpan.FromSeconds(1) ? left : TimeSpan.FromSeconds(1);
+            await Task.WhenAny(signal, Task.Delay(poll, time, cancellationToken));
+            cancellationToken.ThrowIfCancellationRequested();
+            if (signal.IsCompletedSuccessfully && signal.Result is { } ended && ended.Status.IsTerminal())
             {
-                var left = bound - time.GetElapsedTime(start);
-                var poll = left < TimeSpan.FromSeconds(1) ? left : TimeSpan.FromSeconds(1);
-                await Task.WhenAny(signal, Task.Delay(poll, time, cancellationToken));
-                cancellationToken.ThrowIfCancellationRequested();
-                if (signal.IsCompletedSuccessfully && signal.Result is { } ended && ended.Status.IsTerminal())
+                // The worker in this process handed over the terminal row: no read needed.
+                return (ended, signal);
+            }
+
+            if (await store.GetAsync(submission.Id, cancellationToken) is { } current)
+            {
+                submission = current;
+                if (current.Status.IsTerminal())
                 {
-                    // The worker in this process handed over the terminal row: no read needed.
-                    submission = ended;
                     break;
                 }
+            }
 
-                if (await store.GetAsync(submission.Id, cancellationToken) is { } current)
-                {
-                    submission = current;
-                    if (current.Status.IsTerminal())
-                    {
-                        break;
-                    }
-                }
-
-                if (signal.IsCompleted)
-                {
-                    signal = signals.WhenSignalled(submission.Id);
-                }
+            if (signal.IsCompleted)
+            {
+                signals.Forget(submission.Id, signal);
+                signal = signals.WhenSignalled(submission.Id);
             }
         }
-        finally
-        {
-            signals.Forget(submission.Id, signal); // releases this waiter only; others on the same id keep theirs
-        }
 
-        return submission;
+        return (submission, signal);
     }
 
     public static async Task<IResult> RespondAsync(HttpContext context, Submission submission, ISubmissionStore store, bool final)

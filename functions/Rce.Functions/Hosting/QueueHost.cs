@@ -9,7 +9,8 @@ namespace Rce.Functions.Hosting;
 
 /// <summary>
 /// Self-hosted mode's queue triggers: one listener per queue function, following host.json's
-/// <c>extensions.queues</c> as the Functions host does, woken at once when this process enqueues.
+/// <c>extensions.queues</c> as the Functions host does, woken at once when this process enqueues,
+/// and running a message this process sends itself without receiving it when there is room.
 /// In hosted mode the Functions host polls instead, and this service starts nothing.
 /// </summary>
 internal sealed class QueueHost(
@@ -43,6 +44,8 @@ internal sealed class QueueHost(
             await listener.StartAsync(cancellationToken);
         }
 
+        // A message this process sends runs here at once when its listener has room (no receive).
+        notifier.ServeLocalPlaces(queue => _listeners.FirstOrDefault(l => l.QueueName == queue.Name())?.TryReserveLocal());
         notifier.Enqueued += queue =>
         {
             foreach (var listener in _listeners.Where(l => l.QueueName == queue.Name()))

@@ -30,6 +30,7 @@ public sealed class QueueListener : IAsyncDisposable
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private TaskCompletionSource _wake = NewWake();
     private int _inFlight;
+    private int _local;
     private int _started;
     private int _disposed;
     private bool _queueExists;
@@ -141,6 +142,64 @@ public sealed class QueueListener : IAsyncDisposable
     /// </summary>
     public void Notify() => Volatile.Read(ref _wake).TrySetResult();
 
+    /// <summary>
+    /// Reserves a place for a message this process is about to send to this queue, to be run here
+    /// without a receive (see <see cref="LocalQueuePlace"/>). Null when local dispatch is off, the
+    /// listener is not running or stopping, or it has as many messages in flight as one receive
+    /// could add to its threshold (batch size + new-batch threshold, the extension's concurrency
+    /// per queue): then the sender sends the message visible, for whoever receives it first.
+    /// </summary>
+    /// <returns>The place, or null.</returns>
+    public LocalQueuePlace? TryReserveLocal()
+    {
+        if (!_options.LocalDispatch || Volatile.Read(ref _started) == 0 || _stopping.IsCancellationRequested || _completion.Task.IsCompleted)
+        {
+            return null;
+        }
+
+        var limit = _options.BatchSize + _threshold;
+        var current = Volatile.Read(ref _inFlight);
+        while (current < limit)
+        {
+            var seen = Interlocked.CompareExchange(ref _inFlight, current + 1, current);
+            if (seen == current)
+            {
+                Interlocked.Increment(ref _local);
+                return new LocalQueuePlace(this, _options.Lease);
+            }
+
+            current = seen;
+        }
+
+        return null;
+    }
+
+    /// <summary>Runs a message handed over through a <see cref="LocalQueuePlace"/>, off the caller's thread.</summary>
+    internal void RunLocal(QueueMessage message)
+    {
+        var token = _invocations.Token;
+        _ = Task.Run(
+            async () =>
+            {
+                try
+                {
+                    await _handler.ProcessAsync(message, token).ConfigureAwait(false);
+                }
+                finally
+                {
+                    ReleaseLocal();
+                }
+            },
+            CancellationToken.None);
+    }
+
+    /// <summary>Gives back a reserved place (its message ran, or was never sent).</summary>
+    internal void ReleaseLocal()
+    {
+        Interlocked.Decrement(ref _inFlight);
+        Interlocked.Decrement(ref _local);
+    }
+
     /// <summary>Stops without grace: cancels the functions' tokens, then waits for their completions.</summary>
     /// <returns>A task that completes when the listener is idle.</returns>
     public async ValueTask DisposeAsync()
@@ -202,6 +261,7 @@ public sealed class QueueListener : IAsyncDisposable
             }
 
             await Task.WhenAll(inFlight).ConfigureAwait(false);
+            await LocalIdleAsync().ConfigureAwait(false);
             QueueListenerLog.Stopped(_logger, QueueName);
             _completion.TrySetResult();
         }
@@ -211,6 +271,7 @@ public sealed class QueueListener : IAsyncDisposable
 
             // Finish what was received before reporting: the messages are leased to us.
             await Task.WhenAll(inFlight).ConfigureAwait(false);
+            await LocalIdleAsync().ConfigureAwait(false);
             _completion.TrySetException(error);
         }
     }
@@ -279,6 +340,18 @@ public sealed class QueueListener : IAsyncDisposable
                     }
                 },
                 CancellationToken.None));
+        }
+    }
+
+    /// <summary>
+    /// Waits until no local place is held: no new one is reserved once stopping, and a reserved one
+    /// ends with its send (given back) or its run. Only at stop, so a short poll is enough.
+    /// </summary>
+    private async Task LocalIdleAsync()
+    {
+        while (Volatile.Read(ref _local) > 0)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(10)).ConfigureAwait(false); // real time: a test clock may stand still
         }
     }
 

@@ -71,6 +71,13 @@ public sealed record QueueTriggerOptions
     /// <returns><see cref="NewBatchThreshold"/>, or <c>(BatchSize / 2) × processorCount</c> (integer division, as the extension).</returns>
     public int ResolveNewBatchThreshold(int processorCount) => NewBatchThreshold ?? (BatchSize / 2 * Math.Max(1, processorCount));
 
+    /// <summary>
+    /// Whether this process may run a message it sends itself without receiving it (self-hosted
+    /// only, see <see cref="QueueListener.TryReserveLocal"/>): <c>Queues:LocalDispatch</c>. The
+    /// default value is true; false makes every message wait for a receive, as in hosted mode.
+    /// </summary>
+    public bool LocalDispatch { get; init; } = true;
+
     /// <summary>Checks every bound.</summary>
     /// <returns>This instance, for chaining.</returns>
     /// <exception cref="QueueSettingsException">A setting is out of bounds; the message names its key.</exception>
@@ -124,8 +131,9 @@ public sealed record QueueTriggerOptions
     }
 
     /// <summary>
-    /// Applies the self-hosted overrides <c>Queues:Lease</c>, <c>Queues:LeaseRenewal</c> and
-    /// <c>Queues:MaxPollingInterval</c> (TimeSpan strings such as <c>00:00:05</c>) found in
+    /// Applies the self-hosted overrides <c>Queues:Lease</c>, <c>Queues:LeaseRenewal</c>,
+    /// <c>Queues:MaxPollingInterval</c> (TimeSpan strings such as <c>00:00:05</c>) and
+    /// <c>Queues:LocalDispatch</c> (true or false) found in
     /// <paramref name="configuration"/>, then validates. A <c>Lease</c> without <c>LeaseRenewal</c>
     /// renews at half the new lease.
     /// </summary>
@@ -141,7 +149,21 @@ public sealed record QueueTriggerOptions
             Lease = ReadTimeSpan(section, nameof(Lease)) ?? Lease,
             LeaseRenewal = ReadTimeSpan(section, nameof(LeaseRenewal)) ?? LeaseRenewal,
             MaxPollingInterval = ReadTimeSpan(section, nameof(MaxPollingInterval)) ?? MaxPollingInterval,
+            LocalDispatch = ReadBoolean(section, nameof(LocalDispatch)) ?? LocalDispatch,
         }).Validate();
+    }
+
+    private static bool? ReadBoolean(IConfigurationSection section, string key)
+    {
+        var text = section[key];
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return null;
+        }
+
+        return bool.TryParse(text, out var value)
+            ? value
+            : throw new QueueSettingsException(SectionName + ":" + key, $"'{text}' is not true or false.");
     }
 
     private static TimeSpan? ReadTimeSpan(IConfigurationSection section, string key)

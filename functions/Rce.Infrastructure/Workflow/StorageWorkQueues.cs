@@ -1,6 +1,9 @@
 using Azure;
+using System.Text;
 using Azure.Storage.Queues;
+using Azure.Storage.Queues.Models;
 using Rce.Core.Submissions;
+using Rce.Infrastructure.Queues;
 using Rce.Infrastructure.Storage;
 
 namespace Rce.Infrastructure.Workflow;
@@ -21,15 +24,18 @@ public sealed class StorageWorkQueues : IWorkQueues
     private readonly Dictionary<WorkQueueId, (QueueClient Client, CreateOnce Created)> _queues = [];
     private readonly QueueServiceClient _service;
     private readonly Action<WorkQueueId>? _onEnqueued;
+    private readonly Func<WorkQueueId, LocalQueuePlace?>? _reserveLocal;
 
     /// <summary>Creates the queues adapter.</summary>
     /// <param name="account">The storage account.</param>
     /// <param name="onEnqueued">Called after a message was sent with no delay (a wake-up for a local listener); must not block.</param>
-    public StorageWorkQueues(StorageAccount account, Action<WorkQueueId>? onEnqueued = null)
+    /// <param name="reserveLocal">Gives a place on a local listener for a message with no delay, or null (see <see cref="LocalQueuePlace"/>); must not block.</param>
+    public StorageWorkQueues(StorageAccount account, Action<WorkQueueId>? onEnqueued = null, Func<WorkQueueId, LocalQueuePlace?>? reserveLocal = null)
     {
         ArgumentNullException.ThrowIfNull(account);
         _service = account.Queues;
         _onEnqueued = onEnqueued;
+        _reserveLocal = reserveLocal;
         foreach (var queue in WorkQueues.All)
         {
             var client = _service.GetQueueClient(queue.Name());
@@ -49,22 +55,43 @@ public sealed class StorageWorkQueues : IWorkQueues
 
         var text = message.ToJson();
         TimeSpan? visibility = delay > TimeSpan.Zero ? (delay > MaxDelay ? MaxDelay : delay) : null;
+        using var place = visibility is null ? _reserveLocal?.Invoke(queue) : null;
+        if (place is not null)
+        {
+            // Ours to run: sent invisible for the listener's lease, as a receive would have made it,
+            // then handed over with its pop receipt. A failed send gives the place back (dispose).
+            var receipt = await SendAsync(target, text, place.Lease, cancellationToken).ConfigureAwait(false);
+            place.Dispatch(QueuesModelFactory.QueueMessage(
+                receipt.MessageId,
+                receipt.PopReceipt,
+                BinaryData.FromString(Convert.ToBase64String(Encoding.UTF8.GetBytes(text))),
+                dequeueCount: 1,
+                receipt.TimeNextVisible,
+                receipt.InsertionTime,
+                receipt.ExpirationTime));
+            return;
+        }
+
+        await SendAsync(target, text, visibility, cancellationToken).ConfigureAwait(false);
+        if (visibility is null)
+        {
+            Notify(queue);
+        }
+    }
+
+    private static async Task<SendReceipt> SendAsync((QueueClient Client, CreateOnce Created) target, string text, TimeSpan? visibility, CancellationToken cancellationToken)
+    {
         await target.Created.EnsureAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            await target.Client.SendMessageAsync(text, visibility, NeverExpires, cancellationToken).ConfigureAwait(false);
+            return (await target.Client.SendMessageAsync(text, visibility, NeverExpires, cancellationToken).ConfigureAwait(false)).Value;
         }
         catch (RequestFailedException error) when (StorageErrors.IsQueueNotFound(error))
         {
             // Deleted since this process created it: create again and send once more (nothing was sent).
             target.Created.Reset();
             await target.Created.EnsureAsync(cancellationToken).ConfigureAwait(false);
-            await target.Client.SendMessageAsync(text, visibility, NeverExpires, cancellationToken).ConfigureAwait(false);
-        }
-
-        if (visibility is null)
-        {
-            Notify(queue);
+            return (await target.Client.SendMessageAsync(text, visibility, NeverExpires, cancellationToken).ConfigureAwait(false)).Value;
         }
     }
 

@@ -21,6 +21,13 @@ internal static class SubmissionEntity
     /// must not make every later transition of the row fail on the 64 KiB property limit.</summary>
     public const int MaxReasonChars = 8 * 1024;
 
+    /// <summary>
+    /// Largest request or result kept in the row instead of a blob. A binary property may hold
+    /// 64 KiB and an entity 1 MiB; 32 KiB each leaves the row far inside both, and covers the
+    /// requests and results of typical exercises (a Python hello's are ~60 and ~400 bytes).
+    /// </summary>
+    public const int MaxInlineBytes = 32 * 1024;
+
     /// <summary>The row of <paramref name="submission"/> (its ETag is not part of it: conditions are passed separately).</summary>
     /// <param name="submission">The submission.</param>
     /// <returns>The entity.</returns>
@@ -60,6 +67,8 @@ internal static class SubmissionEntity
         Put(entity, "BatchId", submission.BatchId);
         Put(entity, "RestartOf", submission.RestartOf);
         Put(entity, "CallbackDueTime", submission.CallbackDueTime);
+        Put(entity, "InlineRequest", InlineDocument(submission.InlineRequest, nameof(submission.InlineRequest)));
+        Put(entity, "InlineResult", InlineDocument(submission.InlineResult, nameof(submission.InlineResult)));
         return entity;
     }
 
@@ -102,6 +111,8 @@ internal static class SubmissionEntity
             CallbackPending = entity.GetBoolean("CallbackPending") ?? false,
             CallbackAttempt = entity.GetInt32("CallbackAttempt") ?? 0,
             CallbackDueTime = entity.GetDateTimeOffset("CallbackDueTime"),
+            InlineRequest = entity.GetBinary("InlineRequest"),
+            InlineResult = entity.GetBinary("InlineResult"),
             ETag = entity.ETag == default ? null : entity.ETag.ToString(),
         };
     }
@@ -113,6 +124,11 @@ internal static class SubmissionEntity
             entity[name] = value;
         }
     }
+
+    private static byte[]? InlineDocument(byte[]? document, string name) =>
+        document is { Length: > MaxInlineBytes }
+            ? throw new ArgumentException($"{name} is {document.Length} bytes; at most {MaxInlineBytes} are kept in the row (larger documents go to blobs).", nameof(document))
+            : document;
 
     private static string Required(TableEntity entity, string name) => entity.GetString(name) ?? throw Missing(entity, name);
 

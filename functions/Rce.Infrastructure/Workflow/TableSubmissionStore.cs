@@ -11,8 +11,9 @@ namespace Rce.Infrastructure.Workflow;
 /// <see cref="ISubmissionStore"/> over Azure Storage: instance rows in the <c>Submissions</c> table
 /// (PartitionKey = id, RowKey = <c>instance</c>), history rows in <c>SubmissionHistory</c>, the
 /// listing index in <c>SubmissionsByTenant</c> (<see cref="SubmissionIndex"/>), and the
-/// request and result documents in the private container <c>submissions</c> as
-/// <c>{id}/request.json</c> and <c>{id}/result.json</c>. Tables and the container are created when
+/// request and result documents in the row when small (<see cref="SubmissionEntity.MaxInlineBytes"/>),
+/// else in the private container <c>submissions</c> as <c>{id}/request.json</c> and
+/// <c>{id}/result.json</c>. Tables and the container are created when
 /// first used. Every update is a single-entity conditional replace (never a batch transaction,
 /// whose If-Match Azurite ignores).
 /// </summary>
@@ -58,16 +59,30 @@ public sealed class TableSubmissionStore : ISubmissionStore
     }
 
     /// <inheritdoc/>
-    public async Task<Submission> CreateAsync(Submission submission, ReadOnlyMemory<byte> request, CancellationToken cancellationToken)
+    public Task<Submission> CreateAsync(Submission submission, ReadOnlyMemory<byte> request, CancellationToken cancellationToken) =>
+        CreateAsync(submission, request, Task.CompletedTask, cancellationToken);
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// A request of at most <see cref="SubmissionEntity.MaxInlineBytes"/> is kept in the row; a
+    /// larger one goes to the request blob. The blob, the index entry and <paramref name="armed"/>
+    /// run side by side, the row after all three: a row never exists without its request (a worker
+    /// that sees the row can run it) nor without its entry (every row is listed). A crash before the
+    /// row leaves an orphan blob (overwritten on retry) and an entry whose row is missing (listings
+    /// skip it).
+    /// </remarks>
+    public async Task<Submission> CreateAsync(Submission submission, ReadOnlyMemory<byte> request, Task armed, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(submission);
+        ArgumentNullException.ThrowIfNull(armed);
         StorageKeys.RequireSafeId(submission.Id, nameof(submission));
 
-        // Blob and index entry first: a row never exists without its request (a worker that sees the
-        // row can run it) nor without its entry (every row is listed). A crash before the row leaves
-        // an orphan blob (overwritten on retry) and an entry whose row is missing (listings skip it).
-        await _blobs.WriteAsync(RequestBlob(submission.Id), request, cancellationToken).ConfigureAwait(false);
-        await _index.AddAsync(submission, cancellationToken).ConfigureAwait(false);
+        var inline = request.Length <= SubmissionEntity.MaxInlineBytes;
+        submission = submission with { InlineRequest = inline ? request.ToArray() : null };
+        await Task.WhenAll(
+            armed,
+            inline ? Task.CompletedTask : _blobs.WriteAsync(RequestBlob(submission.Id), request, cancellationToken),
+            _index.AddAsync(submission, cancellationToken)).ConfigureAwait(false);
         var entity = SubmissionEntity.ToEntity(submission);
         try
         {
@@ -140,8 +155,26 @@ public sealed class TableSubmissionStore : ISubmissionStore
     }
 
     /// <inheritdoc/>
-    public Task<byte[]?> ReadRequestAsync(string id, CancellationToken cancellationToken) =>
-        StorageKeys.IsSafeId(id) ? _blobs.ReadAsync(RequestBlob(id), cancellationToken) : Task.FromResult<byte[]?>(null);
+    /// <remarks>By id: the row first (a small request is in it), then the blob.</remarks>
+    public async Task<byte[]?> ReadRequestAsync(string id, CancellationToken cancellationToken)
+    {
+        if (!StorageKeys.IsSafeId(id))
+        {
+            return null;
+        }
+
+        return (await GetAsync(id, cancellationToken).ConfigureAwait(false))?.InlineRequest
+            ?? await _blobs.ReadAsync(RequestBlob(id), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public Task<byte[]?> ReadRequestAsync(Submission submission, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(submission);
+        return submission.InlineRequest is { } inline ? Task.FromResult<byte[]?>(inline)
+            : StorageKeys.IsSafeId(submission.Id) ? _blobs.ReadAsync(RequestBlob(submission.Id), cancellationToken)
+            : Task.FromResult<byte[]?>(null);
+    }
 
     /// <inheritdoc/>
     public Task WriteResultAsync(string id, ReadOnlyMemory<byte> result, CancellationToken cancellationToken)
@@ -151,8 +184,41 @@ public sealed class TableSubmissionStore : ISubmissionStore
     }
 
     /// <inheritdoc/>
-    public Task<byte[]?> ReadResultAsync(string id, CancellationToken cancellationToken) =>
-        StorageKeys.IsSafeId(id) ? _blobs.ReadAsync(ResultBlob(id), cancellationToken) : Task.FromResult<byte[]?>(null);
+    /// <remarks>A result of at most <see cref="SubmissionEntity.MaxInlineBytes"/> rides on the terminal write; a larger one is written to the result blob now.</remarks>
+    public async Task<Submission> AttachResultAsync(Submission submission, ReadOnlyMemory<byte> result, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(submission);
+        if (result.Length <= SubmissionEntity.MaxInlineBytes)
+        {
+            return submission with { HasResult = true, InlineResult = result.ToArray() };
+        }
+
+        await WriteResultAsync(submission.Id, result, cancellationToken).ConfigureAwait(false);
+        return submission with { HasResult = true, InlineResult = null };
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>By id: the row first (a small result is in it), then the blob.</remarks>
+    public async Task<byte[]?> ReadResultAsync(string id, CancellationToken cancellationToken)
+    {
+        if (!StorageKeys.IsSafeId(id))
+        {
+            return null;
+        }
+
+        return (await GetAsync(id, cancellationToken).ConfigureAwait(false))?.InlineResult
+            ?? await _blobs.ReadAsync(ResultBlob(id), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public Task<byte[]?> ReadResultAsync(Submission submission, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(submission);
+        return !submission.HasResult ? Task.FromResult<byte[]?>(null)
+            : submission.InlineResult is { } inline ? Task.FromResult<byte[]?>(inline)
+            : StorageKeys.IsSafeId(submission.Id) ? _blobs.ReadAsync(ResultBlob(submission.Id), cancellationToken)
+            : Task.FromResult<byte[]?>(null);
+    }
 
     /// <inheritdoc/>
     /// <remarks>

@@ -12,7 +12,7 @@ public static class WorkflowStorageServiceCollectionExtensions
     /// Adds singletons for <see cref="ISubmissionStore"/>, <see cref="IBatchStore"/>,
     /// <see cref="IIdempotencyStore"/> and <see cref="IWorkQueues"/> (also as <see cref="StorageWorkQueues"/>,
     /// for queue depths), and the <see cref="WorkQueueNotifier"/> the queues raise after an immediate
-    /// send. Needs the <see cref="StorageAccount"/> of <c>AddRceStorage</c>. Registrations made
+    /// send and ask for local places. Needs the <see cref="StorageAccount"/> of <c>AddRceStorage</c>. Registrations made
     /// before this call win (tests substitute fakes that way).
     /// </summary>
     /// <param name="services">The service collection.</param>
@@ -24,9 +24,9 @@ public static class WorkflowStorageServiceCollectionExtensions
         services.TryAddSingleton<ISubmissionStore, TableSubmissionStore>();
         services.TryAddSingleton<IBatchStore, TableBatchStore>();
         services.TryAddSingleton<IIdempotencyStore, TableIdempotencyStore>();
-        services.TryAddSingleton(provider => new StorageWorkQueues(
-            provider.GetRequiredService<StorageAccount>(),
-            provider.GetService<WorkQueueNotifier>() is { } notifier ? notifier.Raise : null));
+        services.TryAddSingleton(provider => provider.GetService<WorkQueueNotifier>() is { } notifier
+            ? new StorageWorkQueues(provider.GetRequiredService<StorageAccount>(), notifier.Raise, notifier.TryReserve)
+            : new StorageWorkQueues(provider.GetRequiredService<StorageAccount>()));
         services.TryAddSingleton<IWorkQueues>(provider => provider.GetRequiredService<StorageWorkQueues>());
         return services;
     }

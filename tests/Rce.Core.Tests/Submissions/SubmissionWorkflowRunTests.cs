@@ -182,8 +182,10 @@ public sealed class SubmissionWorkflowRunTests
     public async Task SyncSubmission_StorageCallsOnItsWay()
     {
         // Port calls of one wait=true submission (accept, run, end), as a counting store sees them.
-        // Storage calls: CreateAsync is three (request blob, index entry, row); the queue listener
-        // adds a receive before the run and a delete after; the waiter reads the result blob.
+        // On Tables, CreateAsync is the index entry (beside the reconcile send) and then the row; a
+        // small request and result ride in the row (this fake keeps them in "blobs", so the request
+        // read and the result write are counted here and cost nothing on Tables); the listener
+        // deletes the message after the run (and receives it first unless it runs it locally).
         var h = new WorkflowHarness();
         var submission = await h.Workflow.AcceptAsync(h.New(), RequestBody, Ct);
         h.Runner.Answer(200, ResultJson());
@@ -196,7 +198,54 @@ public sealed class SubmissionWorkflowRunTests
         Assert.Equal(1, writes.Count(e => e.EndsWith(":result", StringComparison.Ordinal)));
         Assert.Equal(4, writes.Count(e => e.Contains(":history:", StringComparison.Ordinal))); // in 3 writes: the last two are one transaction
         Assert.Equal(1, h.Store.HistoryBatches);
-        Assert.Equal(2, h.Store.Reads); // the claim's row read, the request blob
+        Assert.Equal(1, h.Store.Reads); // the request; the claim starts from the row AcceptAsync created (no read)
+    }
+
+    [Fact]
+    public async Task RunAsync_FirstRunAfterAccept_ClaimsWithoutReadingTheRow()
+    {
+        var h = new WorkflowHarness();
+        var submission = await h.Workflow.AcceptAsync(h.New(), RequestBody, Ct);
+        h.Runner.Answer(200, ResultJson());
+        var reads = h.Store.Reads;
+
+        await h.Workflow.RunAsync(new WorkMessage(submission.Id, 1), Ct);
+
+        Assert.Equal(reads + 1, h.Store.Reads); // the request only
+        Assert.Equal(0, h.Store.LostUpdates);
+        Assert.Equal(SubmissionStatus.Completed, h.Store.Row(submission.Id).Status);
+    }
+
+    [Fact]
+    public async Task RunAsync_RowChangedSinceAccept_TheHandedRowLosesAndTheStoredStateDecides()
+    {
+        // The row handed over in memory is stale (terminated meanwhile): the claim's compare-and-set
+        // must fail on it, and the re-read must stop the run.
+        var h = new WorkflowHarness();
+        var submission = await h.Workflow.AcceptAsync(h.New(), RequestBody, Ct);
+        Assert.Equal(TerminateOutcome.Terminated, await h.Workflow.TerminateAsync(submission.Id, submission.Tenant, "stop", Ct));
+        h.Runner.Answer(200, ResultJson());
+
+        await h.Workflow.RunAsync(new WorkMessage(submission.Id, 1), Ct);
+
+        Assert.Equal(1, h.Store.LostUpdates);
+        Assert.Equal(0, h.Runner.Calls);
+        Assert.Equal(SubmissionStatus.Terminated, h.Store.Row(submission.Id).Status);
+    }
+
+    [Fact]
+    public async Task RunAsync_HandedRowIsUsedOnce_ARedeliveryReadsTheRow()
+    {
+        var h = new WorkflowHarness();
+        var submission = await h.Workflow.AcceptAsync(h.New(), RequestBody, Ct);
+        h.Runner.Answer(200, ResultJson());
+        await h.Workflow.RunAsync(new WorkMessage(submission.Id, 1), Ct);
+        var reads = h.Store.Reads;
+
+        await h.Workflow.RunAsync(new WorkMessage(submission.Id, 1), Ct); // redelivered
+
+        Assert.Equal(reads + 1, h.Store.Reads); // the row, found terminal
+        Assert.Equal(1, h.Runner.Calls);
     }
 
     [Fact]

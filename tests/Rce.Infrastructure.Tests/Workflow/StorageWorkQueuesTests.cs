@@ -86,6 +86,48 @@ public sealed class StorageWorkQueuesTests(AzuriteFixture azurite) : IClassFixtu
     }
 
     [Fact]
+    public async Task LocalPlace_ImmediateMessageRunsOnTheListener_InvisibleToOthers_NoWakeUp()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await ClearAsync(ct);
+        var received = new TaskCompletionSource<Rce.Infrastructure.Queues.QueueTriggerMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var options = new Rce.Infrastructure.Queues.QueueTriggerOptions { MaxPollingInterval = TimeSpan.FromSeconds(30), Lease = TimeSpan.FromSeconds(20) };
+        var service = new QueueServiceClient(azurite.Server.ConnectionString);
+        await using var listener = new Rce.Infrastructure.Queues.QueueListener(Raw("submissions"), service, options, async (m, _) =>
+        {
+            received.TrySetResult(m);
+            await release.Task;
+        }, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        await listener.StartAsync(ct);
+        var reserved = new ConcurrentQueue<WorkQueueId>();
+        var raised = new ConcurrentQueue<WorkQueueId>();
+        var queues = new StorageWorkQueues(Account(), raised.Enqueue, q =>
+        {
+            reserved.Enqueue(q);
+            return q == WorkQueueId.Submissions ? listener.TryReserveLocal() : null;
+        });
+        var message = new WorkMessage("0123456789abcdef0123456789abcdef", 1);
+
+        await queues.EnqueueAsync(WorkQueueId.Submissions, message, TimeSpan.Zero, ct);
+        var run = await received.Task.WaitAsync(TimeSpan.FromSeconds(5), ct); // long before the 30 s poll back-off
+
+        Assert.Equal(message, WorkMessage.Parse(run.Text));
+        Assert.Null((await Raw("submissions").ReceiveMessageAsync(cancellationToken: ct)).Value);
+        Assert.Equal(1, (await queues.GetDepthsAsync(ct))["submissions"]);
+        Assert.Empty(raised); // handed over, not announced
+        release.SetResult();
+        await Rce.Infrastructure.Tests.Queues.QueueTestKit.EventuallyAsync(async () => (await queues.GetDepthsAsync(ct))["submissions"] == 0, TimeSpan.FromSeconds(10), "the message is deleted");
+
+        // A delayed message is never run locally (its delay is the point), and a queue without a place is sent visible.
+        await queues.EnqueueAsync(WorkQueueId.Submissions, message, TimeSpan.FromSeconds(30), ct);
+        await queues.EnqueueAsync(WorkQueueId.Callbacks, new WorkMessage("c"), TimeSpan.Zero, ct);
+        Assert.Equal([WorkQueueId.Submissions, WorkQueueId.Callbacks], reserved);
+        Assert.Equal([WorkQueueId.Callbacks], raised);
+        Assert.NotNull((await Raw("callbacks").ReceiveMessageAsync(cancellationToken: ct)).Value);
+    }
+
+    [Fact]
     public async Task GetDepths_CountsEveryQueueAndPoisonQueue_MissingAsZero()
     {
         var ct = TestContext.Current.CancellationToken;

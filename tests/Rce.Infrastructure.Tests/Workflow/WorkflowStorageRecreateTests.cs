@@ -15,14 +15,17 @@ public sealed class WorkflowStorageRecreateTests(AzuriteFixture azurite) : IClas
         var ct = TestContext.Current.CancellationToken;
         var account = StorageAccount.FromConnectionString(azurite.Server.ConnectionString);
         var store = new TableSubmissionStore(account);
-        await store.CreateAsync(Minimal(NewId(), NewTenant(), T0), "{}"u8.ToArray(), ct);
+
+        // Over the inline limit, so that the request goes to a blob and the container is needed.
+        var request = Enumerable.Repeat((byte)'x', SubmissionEntity.MaxInlineBytes + 1).ToArray();
+        await store.CreateAsync(Minimal(NewId(), NewTenant(), T0), request, ct);
         await account.Tables.DeleteTableAsync(TableSubmissionStore.SubmissionsTable, ct);
         await account.Blobs.DeleteBlobContainerAsync(TableSubmissionStore.Container, cancellationToken: ct);
 
-        var created = await store.CreateAsync(Minimal(NewId(), NewTenant(), T0), "{}"u8.ToArray(), ct);
+        var created = await store.CreateAsync(Minimal(NewId(), NewTenant(), T0), request, ct);
 
         Assert.NotNull(await store.GetAsync(created.Id, ct));
-        Assert.Equal("{}"u8.ToArray(), await store.ReadRequestAsync(created.Id, ct));
+        Assert.Equal(request, await store.ReadRequestAsync(created.Id, ct));
     }
 
     [Fact]
