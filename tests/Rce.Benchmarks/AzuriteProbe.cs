@@ -32,20 +32,23 @@ internal static class AzuriteProbe
     private const int FillParallelism = 16;
 
     /// <summary>
-    /// The operations, with their count on the critical path of one <c>POST /api/submissions?wait=true</c>
-    /// (SubmissionWorkflow.AcceptAsync, RunAsync and FinishAsync, and the waiter's final read; the
-    /// listener's delete of the run message comes after the waiter is woken, so it is not counted).
+    /// The operations, with their count on the path of one <c>POST /api/submissions?wait=true</c>
+    /// before its client is answered (SubmissionWorkflow.AcceptAsync, RunAsync and FinishAsync up to the
+    /// waiter's wake-up): the reconcile send beside the index entry, then the row, the run message (sent
+    /// invisible and run by the app's own listener: no receive), the claim (from the row just created:
+    /// no read), the end (the result in the row: no blob). The history write and the message's delete
+    /// come after the waiter is woken, so they are not counted.
     /// </summary>
     public static IReadOnlyList<StorageOp> Ops { get; } =
     [
         new("queue send", "SendMessage (reconcile, run)", 2),
-        new("queue receive", "ReceiveMessages, 1 message (the listener)", 1),
+        new("queue receive", "ReceiveMessages, 1 message (only when another instance takes the run message)", 0),
         new("queue delete", "DeleteMessage (after the waiter is woken)", 0),
-        new("table insert", "AddEntity (the row, 4 history rows)", 5),
-        new("table get", "GetEntity (claim, the waiter)", 2),
-        new("table update", "UpdateEntity, If-Match (claim, lease renewal, phase, end)", 4),
-        new("blob upload", "Upload, 300 B (request, result)", 2),
-        new("blob download", "DownloadContent (request, result)", 2),
+        new("table insert", "AddEntity (index entry, row; history after the waiter is woken)", 2),
+        new("table get", "GetEntity (none: the claim starts from the created row, the waiter gets the terminal row)", 0),
+        new("table update", "UpdateEntity, If-Match (claim, end)", 2),
+        new("blob upload", "Upload, 300 B (only requests and results over 32 KiB)", 0),
+        new("blob download", "DownloadContent (only requests and results over 32 KiB)", 0),
     ];
 
     /// <summary>Probes with an empty fill queue, then with each of <paramref name="depths"/> messages in it (filled in that order); deletes what it made.</summary>

@@ -77,18 +77,13 @@ public sealed class SubmissionWorkflow
             : Task.CompletedTask;
         var stored = await _store.CreateAsync(submission, request, armed, cancellationToken).ConfigureAwait(false);
 
-        // History is best effort and never decides a transition: written beside the run message,
-        // not before it (its row key keeps the order, whatever finishes first).
-        var history = _store.AppendHistoryAsync(stored.Id, new HistoryEvent("ExecutionStarted", stored.CreatedTime, "SubmissionWorkflow"), cancellationToken);
+        // No history row here: ExecutionStarted is written with the first run's start, or with the
+        // end of a submission that never ran (as Durable records it when the orchestration first runs).
         if (stored.Status == SubmissionStatus.Queued && stored.Attempt == 0)
         {
             // The claim of the run message (often in this process, at once) starts from this row.
             _fresh.Put(stored);
-            await Task.WhenAll(history, EnqueueRunAsync(stored, 1, TimeSpan.Zero, cancellationToken)).ConfigureAwait(false);
-        }
-        else
-        {
-            await history.ConfigureAwait(false);
+            await EnqueueRunAsync(stored, 1, TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
         }
 
         return stored;
@@ -109,25 +104,56 @@ public sealed class SubmissionWorkflow
 
         WorkflowLog.Started(_logger, claimed.Id, claimed.Attempt);
 
-        // History off the path: written while the request is read and the runner called, awaited
-        // before the step ends (so the message is deleted only after it).
-        var scheduled = _store.AppendHistoryAsync(claimed.Id, new HistoryEvent("TaskScheduled", Now, "RunOnRunner", $"attempt {claimed.Attempt}"), cancellationToken);
+        // The start's history rows go with the step's next history write (its end, usually) unless
+        // the run takes longer than StartHistoryDelayMs; either way they are written before the step
+        // ends (so the message is deleted only after them).
+        HistoryEvent[] start = claimed.Attempt == 1
+            ? [StartedEvent(claimed), new HistoryEvent("TaskScheduled", Now, "RunOnRunner", $"attempt {claimed.Attempt}")]
+            : [new HistoryEvent("TaskScheduled", Now, "RunOnRunner", $"attempt {claimed.Attempt}")];
+        var pending = new PendingHistory(start);
+        using var early = new CancellationTokenSource();
+        var written = WriteStartLaterAsync(claimed.Id, pending, early.Token, cancellationToken);
         try
         {
-            await RunClaimedAsync(claimed, cancellationToken).ConfigureAwait(false);
+            await RunClaimedAsync(claimed, pending, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
-            await scheduled.ConfigureAwait(false);
+            await early.CancelAsync().ConfigureAwait(false);
+            await written.ConfigureAwait(false);
+            if (pending.Take() is { Count: > 0 } rest)
+            {
+                await _store.AppendHistoryAsync(claimed.Id, rest, cancellationToken).ConfigureAwait(false);
+            }
         }
     }
 
-    private async Task RunClaimedAsync(Submission claimed, CancellationToken cancellationToken)
+    /// <summary>Writes the start's rows after <see cref="WorkflowOptions.StartHistoryDelayMs"/>, unless the step took them first.</summary>
+    private async Task WriteStartLaterAsync(string id, PendingHistory pending, CancellationToken early, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(_options.StartHistoryDelayMs), _time, early).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (early.IsCancellationRequested)
+        {
+            return;
+        }
+
+        if (pending.Take() is { Count: > 0 } events)
+        {
+            await _store.AppendHistoryAsync(id, events, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static HistoryEvent StartedEvent(Submission submission) => new("ExecutionStarted", submission.CreatedTime, "SubmissionWorkflow");
+
+    private async Task RunClaimedAsync(Submission claimed, PendingHistory pending, CancellationToken cancellationToken)
     {
         var body = await _store.ReadRequestAsync(claimed, cancellationToken).ConfigureAwait(false);
         if (body is null)
         {
-            await FinishAsync(claimed, SubmissionStatus.Failed, Verdict.InternalError, "the stored request is missing", null, cancellationToken).ConfigureAwait(false);
+            await FinishAsync(claimed, SubmissionStatus.Failed, Verdict.InternalError, "the stored request is missing", null, cancellationToken, pending).ConfigureAwait(false);
             return;
         }
 
@@ -158,7 +184,7 @@ public sealed class SubmissionWorkflow
         }
         catch (RunnerUnavailableException error)
         {
-            await RetryOrFailAsync(claimed, error.Message, cancellationToken).ConfigureAwait(false);
+            await RetryOrFailAsync(claimed, error.Message, pending, cancellationToken).ConfigureAwait(false);
             return;
         }
 
@@ -168,17 +194,17 @@ public sealed class SubmissionWorkflow
             // then one terminal write (no separate "grading" write): the terminal compare-and-set
             // still fails when the submission was terminated or taken over meanwhile.
             var withResult = await _store.AttachResultAsync(claimed, response.Body, cancellationToken).ConfigureAwait(false);
-            await FinishAsync(withResult with { Score = result.Score, MaxScore = result.MaxScore }, SubmissionStatus.Completed, RunnerAnswer.ParseVerdict(result.Verdict), null, "TaskCompleted", cancellationToken).ConfigureAwait(false);
+            await FinishAsync(withResult with { Score = result.Score, MaxScore = result.MaxScore }, SubmissionStatus.Completed, RunnerAnswer.ParseVerdict(result.Verdict), null, "TaskCompleted", cancellationToken, pending).ConfigureAwait(false);
         }
         else if (response.StatusCode >= 500 || response.StatusCode == 200)
         {
             // 5xx: the sandbox or runner failed (ours, retryable, design §4); 200 without a result: a broken runner.
-            await RetryOrFailAsync(claimed, $"runner {response.Runner} answered {response.StatusCode}{RunnerAnswer.Problem(response.Body)}", cancellationToken).ConfigureAwait(false);
+            await RetryOrFailAsync(claimed, $"runner {response.Runner} answered {response.StatusCode}{RunnerAnswer.Problem(response.Body)}", pending, cancellationToken).ConfigureAwait(false);
         }
         else
         {
             // 4xx: the runner refused this request; retrying cannot help.
-            await FinishAsync(claimed, SubmissionStatus.Failed, Verdict.InternalError, $"the runner refused the request ({response.StatusCode}{RunnerAnswer.Problem(response.Body)})", null, cancellationToken).ConfigureAwait(false);
+            await FinishAsync(claimed, SubmissionStatus.Failed, Verdict.InternalError, $"the runner refused the request ({response.StatusCode}{RunnerAnswer.Problem(response.Body)})", null, cancellationToken, pending).ConfigureAwait(false);
         }
     }
 
@@ -343,9 +369,9 @@ public sealed class SubmissionWorkflow
         }
     }
 
-    private async Task RetryOrFailAsync(Submission running, string reason, CancellationToken cancellationToken)
+    private async Task RetryOrFailAsync(Submission running, string reason, PendingHistory pending, CancellationToken cancellationToken)
     {
-        await _store.AppendHistoryAsync(running.Id, new HistoryEvent("TaskFailed", Now, "RunOnRunner", reason), cancellationToken).ConfigureAwait(false);
+        await _store.AppendHistoryAsync(running.Id, [.. pending.Take(), new HistoryEvent("TaskFailed", Now, "RunOnRunner", reason)], cancellationToken).ConfigureAwait(false);
         if (running.Attempt >= _options.MaxAttempts)
         {
             await FinishAsync(running, SubmissionStatus.Failed, Verdict.InternalError, $"no runner could run it after {running.Attempt} attempts: {reason}", null, cancellationToken).ConfigureAwait(false);
@@ -370,7 +396,7 @@ public sealed class SubmissionWorkflow
     /// The terminal transition. Only its winner records the batch item, signals waiters and raises
     /// <see cref="Ended"/>. Returns the terminal row, or null when the write lost its race.
     /// </summary>
-    private async Task<Submission?> FinishAsync(Submission state, SubmissionStatus status, Verdict? verdict, string? reason, string? historyType, CancellationToken cancellationToken)
+    private async Task<Submission?> FinishAsync(Submission state, SubmissionStatus status, Verdict? verdict, string? reason, string? historyType, CancellationToken cancellationToken, PendingHistory? pending = null)
     {
         var now = Now;
         if (state.BatchId is not null && state.CallbackUrl is not null)
@@ -396,9 +422,12 @@ public sealed class SubmissionWorkflow
         // Waiters first, with the row (they need not read it again); the two history rows go in one
         // write, beside the batch record, and are awaited before the handlers.
         _signals.Signal(ended);
+        // A run's start rows not written yet, or, for a submission that never started, ExecutionStarted.
+        HistoryEvent[] before = pending?.Take() is { Count: > 0 } start ? [.. start] : state.Attempt == 0 ? [StartedEvent(state)] : [];
         var history = _store.AppendHistoryAsync(
             ended.Id,
             [
+                .. before,
                 new HistoryEvent(historyType ?? "TaskFailed", now, "RunOnRunner", reason),
                 new HistoryEvent(status == SubmissionStatus.Terminated ? "ExecutionTerminated" : "ExecutionCompleted", now, "SubmissionWorkflow", status.ToString()),
             ],
