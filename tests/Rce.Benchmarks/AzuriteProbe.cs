@@ -36,15 +36,15 @@ internal static class AzuriteProbe
     /// before its client is answered (SubmissionWorkflow.AcceptAsync, RunAsync and FinishAsync up to the
     /// waiter's wake-up): the reconcile send beside the index entry, then the row, the run message (sent
     /// invisible and run by the app's own listener: no receive), the claim (from the row just created:
-    /// no read), the end (the result in the row: no blob). The history write and the message's delete
-    /// come after the waiter is woken, so they are not counted.
+    /// no read), the end (the result in the row: no blob). The history rides on the row's own writes;
+    /// the message's delete comes after the waiter is woken, so it is not counted.
     /// </summary>
     public static IReadOnlyList<StorageOp> Ops { get; } =
     [
         new("queue send", "SendMessage (reconcile, run)", 2),
         new("queue receive", "ReceiveMessages, 1 message (only when another instance takes the run message)", 0),
         new("queue delete", "DeleteMessage (after the waiter is woken)", 0),
-        new("table insert", "AddEntity (index entry, row; history after the waiter is woken)", 2),
+        new("table insert", "AddEntity (index entry, row; the history is in the row)", 2),
         new("table get", "GetEntity (none: the claim starts from the created row, the waiter gets the terminal row)", 0),
         new("table update", "UpdateEntity, If-Match (claim, end)", 2),
         new("blob upload", "Upload, 300 B (only requests and results over 32 KiB)", 0),

@@ -118,6 +118,9 @@ public sealed record Submission
     /// <summary>When attempt <see cref="CallbackAttempt"/> is due to run; null when no callback is owed.</summary>
     public DateTimeOffset? CallbackDueTime { get; init; }
 
+    /// <summary>The history events of the row's own transitions, stored with them (see <see cref="HistoryLog"/>).</summary>
+    public HistoryLog History { get; init; } = HistoryLog.Empty;
+
     /// <summary>Opaque concurrency token of the stored row; null before it is stored.</summary>
     public string? ETag { get; init; }
 }

@@ -75,10 +75,8 @@ public sealed class SubmissionWorkflow
         var armed = submission.BatchId is null
             ? _queues.EnqueueAsync(WorkQueueId.Reconcile, new WorkMessage(submission.Id), ReconcileDelay, cancellationToken)
             : Task.CompletedTask;
-        var stored = await _store.CreateAsync(submission, request, armed, cancellationToken).ConfigureAwait(false);
-
-        // No history row here: ExecutionStarted is written with the first run's start, or with the
-        // end of a submission that never ran (as Durable records it when the orchestration first runs).
+        // The row carries its history: ExecutionStarted is stored by the insert itself.
+        var stored = await _store.CreateAsync(submission with { History = HistoryLog.Of([StartedEvent(submission)]) }, request, armed, cancellationToken).ConfigureAwait(false);
         if (stored.Status == SubmissionStatus.Queued && stored.Attempt == 0)
         {
             // The claim of the run message (often in this process, at once) starts from this row.
@@ -103,57 +101,17 @@ public sealed class SubmissionWorkflow
         }
 
         WorkflowLog.Started(_logger, claimed.Id, claimed.Attempt);
-
-        // The start's history rows go with the step's next history write (its end, usually) unless
-        // the run takes longer than StartHistoryDelayMs; either way they are written before the step
-        // ends (so the message is deleted only after them).
-        HistoryEvent[] start = claimed.Attempt == 1
-            ? [StartedEvent(claimed), new HistoryEvent("TaskScheduled", Now, "RunOnRunner", $"attempt {claimed.Attempt}")]
-            : [new HistoryEvent("TaskScheduled", Now, "RunOnRunner", $"attempt {claimed.Attempt}")];
-        var pending = new PendingHistory(start);
-        using var early = new CancellationTokenSource();
-        var written = WriteStartLaterAsync(claimed.Id, pending, early.Token, cancellationToken);
-        try
-        {
-            await RunClaimedAsync(claimed, pending, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            await early.CancelAsync().ConfigureAwait(false);
-            await written.ConfigureAwait(false);
-            if (pending.Take() is { Count: > 0 } rest)
-            {
-                await _store.AppendHistoryAsync(claimed.Id, rest, cancellationToken).ConfigureAwait(false);
-            }
-        }
-    }
-
-    /// <summary>Writes the start's rows after <see cref="WorkflowOptions.StartHistoryDelayMs"/>, unless the step took them first.</summary>
-    private async Task WriteStartLaterAsync(string id, PendingHistory pending, CancellationToken early, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await Task.Delay(TimeSpan.FromMilliseconds(_options.StartHistoryDelayMs), _time, early).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (early.IsCancellationRequested)
-        {
-            return;
-        }
-
-        if (pending.Take() is { Count: > 0 } events)
-        {
-            await _store.AppendHistoryAsync(id, events, cancellationToken).ConfigureAwait(false);
-        }
+        await RunClaimedAsync(claimed, cancellationToken).ConfigureAwait(false);
     }
 
     private static HistoryEvent StartedEvent(Submission submission) => new("ExecutionStarted", submission.CreatedTime, "SubmissionWorkflow");
 
-    private async Task RunClaimedAsync(Submission claimed, PendingHistory pending, CancellationToken cancellationToken)
+    private async Task RunClaimedAsync(Submission claimed, CancellationToken cancellationToken)
     {
         var body = await _store.ReadRequestAsync(claimed, cancellationToken).ConfigureAwait(false);
         if (body is null)
         {
-            await FinishAsync(claimed, SubmissionStatus.Failed, Verdict.InternalError, "the stored request is missing", null, cancellationToken, pending).ConfigureAwait(false);
+            await FinishAsync(claimed, SubmissionStatus.Failed, Verdict.InternalError, "the stored request is missing", null, cancellationToken).ConfigureAwait(false);
             return;
         }
 
@@ -184,7 +142,7 @@ public sealed class SubmissionWorkflow
         }
         catch (RunnerUnavailableException error)
         {
-            await RetryOrFailAsync(claimed, error.Message, pending, cancellationToken).ConfigureAwait(false);
+            await RetryOrFailAsync(claimed, error.Message, cancellationToken).ConfigureAwait(false);
             return;
         }
 
@@ -194,17 +152,17 @@ public sealed class SubmissionWorkflow
             // then one terminal write (no separate "grading" write): the terminal compare-and-set
             // still fails when the submission was terminated or taken over meanwhile.
             var withResult = await _store.AttachResultAsync(claimed, response.Body, cancellationToken).ConfigureAwait(false);
-            await FinishAsync(withResult with { Score = result.Score, MaxScore = result.MaxScore }, SubmissionStatus.Completed, RunnerAnswer.ParseVerdict(result.Verdict), null, "TaskCompleted", cancellationToken, pending).ConfigureAwait(false);
+            await FinishAsync(withResult with { Score = result.Score, MaxScore = result.MaxScore }, SubmissionStatus.Completed, RunnerAnswer.ParseVerdict(result.Verdict), null, "TaskCompleted", cancellationToken).ConfigureAwait(false);
         }
         else if (response.StatusCode >= 500 || response.StatusCode == 200)
         {
             // 5xx: the sandbox or runner failed (ours, retryable, design §4); 200 without a result: a broken runner.
-            await RetryOrFailAsync(claimed, $"runner {response.Runner} answered {response.StatusCode}{RunnerAnswer.Problem(response.Body)}", pending, cancellationToken).ConfigureAwait(false);
+            await RetryOrFailAsync(claimed, $"runner {response.Runner} answered {response.StatusCode}{RunnerAnswer.Problem(response.Body)}", cancellationToken).ConfigureAwait(false);
         }
         else
         {
             // 4xx: the runner refused this request; retrying cannot help.
-            await FinishAsync(claimed, SubmissionStatus.Failed, Verdict.InternalError, $"the runner refused the request ({response.StatusCode}{RunnerAnswer.Problem(response.Body)})", null, cancellationToken, pending).ConfigureAwait(false);
+            await FinishAsync(claimed, SubmissionStatus.Failed, Verdict.InternalError, $"the runner refused the request ({response.StatusCode}{RunnerAnswer.Problem(response.Body)})", null, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -358,6 +316,7 @@ public sealed class SubmissionWorkflow
                     StartedTime = now,
                     LastUpdatedTime = now,
                     LeaseUntil = now + LeaseFor(current),
+                    History = current.History.Append(new HistoryEvent("TaskScheduled", now, "RunOnRunner", $"attempt {current.Attempt + 1}")),
                 },
                 cancellationToken).ConfigureAwait(false);
             if (claimed is not null)
@@ -369,9 +328,8 @@ public sealed class SubmissionWorkflow
         }
     }
 
-    private async Task RetryOrFailAsync(Submission running, string reason, PendingHistory pending, CancellationToken cancellationToken)
+    private async Task RetryOrFailAsync(Submission running, string reason, CancellationToken cancellationToken)
     {
-        await _store.AppendHistoryAsync(running.Id, [.. pending.Take(), new HistoryEvent("TaskFailed", Now, "RunOnRunner", reason)], cancellationToken).ConfigureAwait(false);
         if (running.Attempt >= _options.MaxAttempts)
         {
             await FinishAsync(running, SubmissionStatus.Failed, Verdict.InternalError, $"no runner could run it after {running.Attempt} attempts: {reason}", null, cancellationToken).ConfigureAwait(false);
@@ -379,7 +337,14 @@ public sealed class SubmissionWorkflow
         }
 
         var delay = RetryDelay.Compute(running.Attempt, TimeSpan.FromMilliseconds(_options.RetryBaseDelayMs), TimeSpan.FromMilliseconds(_options.RetryMaxDelayMs), Random.Shared);
-        var queued = await _store.TryUpdateAsync(running with { Status = SubmissionStatus.Queued, Phase = null, LeaseUntil = null, Reason = reason, LastUpdatedTime = Now }, cancellationToken).ConfigureAwait(false);
+        var now = Now;
+        var queued = await _store.TryUpdateAsync(
+            running with
+            {
+                Status = SubmissionStatus.Queued, Phase = null, LeaseUntil = null, Reason = reason, LastUpdatedTime = now,
+                History = running.History.Append(new HistoryEvent("TaskFailed", now, "RunOnRunner", reason)),
+            },
+            cancellationToken).ConfigureAwait(false);
         if (queued is null)
         {
             return; // terminated meanwhile
@@ -396,7 +361,7 @@ public sealed class SubmissionWorkflow
     /// The terminal transition. Only its winner records the batch item, signals waiters and raises
     /// <see cref="Ended"/>. Returns the terminal row, or null when the write lost its race.
     /// </summary>
-    private async Task<Submission?> FinishAsync(Submission state, SubmissionStatus status, Verdict? verdict, string? reason, string? historyType, CancellationToken cancellationToken, PendingHistory? pending = null)
+    private async Task<Submission?> FinishAsync(Submission state, SubmissionStatus status, Verdict? verdict, string? reason, string? historyType, CancellationToken cancellationToken)
     {
         var now = Now;
         if (state.BatchId is not null && state.CallbackUrl is not null)
@@ -409,7 +374,11 @@ public sealed class SubmissionWorkflow
         // Outbox invariant 1: terminal and "callback owed" in one compare-and-set write.
         var ended = await _store.TryUpdateAsync(
             CallbackOutbox.Arm(
-                state with { Status = status, Verdict = verdict, Reason = status == SubmissionStatus.Completed ? null : reason ?? state.Reason, Phase = null, LeaseUntil = null, CompletedTime = now, LastUpdatedTime = now },
+                state with
+                {
+                    Status = status, Verdict = verdict, Reason = status == SubmissionStatus.Completed ? null : reason ?? state.Reason, Phase = null, LeaseUntil = null, CompletedTime = now, LastUpdatedTime = now,
+                    History = state.History.Append(EndEvents(status, historyType, reason, now)),
+                },
                 now),
             cancellationToken).ConfigureAwait(false);
         if (ended is null)
@@ -419,20 +388,9 @@ public sealed class SubmissionWorkflow
 
         WorkflowLog.Ended(_logger, ended.Id, status, verdict is null ? null : verdict.Value.ToCode());
 
-        // Waiters first, with the row (they need not read it again); the two history rows go in one
-        // write, beside the batch record, and are awaited before the handlers.
+        // Waiters first, with the row (they need not read it again); its history came with it.
         _signals.Signal(ended);
-        // A run's start rows not written yet, or, for a submission that never started, ExecutionStarted.
-        HistoryEvent[] before = pending?.Take() is { Count: > 0 } start ? [.. start] : state.Attempt == 0 ? [StartedEvent(state)] : [];
-        var history = _store.AppendHistoryAsync(
-            ended.Id,
-            [
-                .. before,
-                new HistoryEvent(historyType ?? "TaskFailed", now, "RunOnRunner", reason),
-                new HistoryEvent(status == SubmissionStatus.Terminated ? "ExecutionTerminated" : "ExecutionCompleted", now, "SubmissionWorkflow", status.ToString()),
-            ],
-            cancellationToken);
-        await Task.WhenAll(history, RecordInBatchAsync(ended, cancellationToken)).ConfigureAwait(false);
+        await RecordInBatchAsync(ended, cancellationToken).ConfigureAwait(false);
         if (Ended is { } handlers)
         {
             // One by one: invoking the multicast delegate would await only the last handler's task.
@@ -443,6 +401,13 @@ public sealed class SubmissionWorkflow
         }
 
         return ended;
+    }
+
+    /// <summary>The step's outcome (unless the end is itself the execution event, as a terminate), then the execution's.</summary>
+    private static HistoryEvent[] EndEvents(SubmissionStatus status, string? historyType, string? reason, DateTimeOffset now)
+    {
+        var execution = new HistoryEvent(status == SubmissionStatus.Terminated ? "ExecutionTerminated" : "ExecutionCompleted", now, "SubmissionWorkflow", status == SubmissionStatus.Terminated ? reason : status.ToString());
+        return historyType == execution.EventType ? [execution] : [new HistoryEvent(historyType ?? "TaskFailed", now, "RunOnRunner", reason), execution];
     }
 
     private Task RecordInBatchAsync(Submission ended, CancellationToken cancellationToken) =>

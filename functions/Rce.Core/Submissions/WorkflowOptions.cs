@@ -64,14 +64,4 @@ public sealed class WorkflowOptions
     /// <summary>Slots assumed per runner when computing the call timeout (1 = the safe side).</summary>
     [Range(1, 1024)]
     public int RunnerSlots { get; set; } = 1;
-
-    /// <summary>
-    /// How long a run may go before its start is written to the history (<c>ExecutionStarted</c> on
-    /// the first attempt, <c>TaskScheduled</c>). A run that ends sooner writes those rows with its
-    /// end, in one storage call instead of two; a longer run shows them after this delay. As in
-    /// Durable Functions, a submission that never started has no history rows until it ends.
-    /// </summary>
-    /// <value>The default value is 1000 ms; 0 writes them when the run starts.</value>
-    [Range(0, 60_000)]
-    public int StartHistoryDelayMs { get; set; } = 1_000;
 }

@@ -28,6 +28,12 @@ internal static class SubmissionEntity
     /// </summary>
     public const int MaxInlineBytes = 32 * 1024;
 
+    /// <summary>Longest <c>History</c> property, in characters: a string property holds 32 K UTF-16 characters.</summary>
+    public const int MaxHistoryChars = 30_000;
+
+    // Non-ASCII text as is (one character each), so that details in any language stay within the bound.
+    private static readonly JsonSerializerOptions HistoryJsonOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     /// <summary>The row of <paramref name="submission"/> (its ETag is not part of it: conditions are passed separately).</summary>
     /// <param name="submission">The submission.</param>
     /// <returns>The entity.</returns>
@@ -67,6 +73,7 @@ internal static class SubmissionEntity
         Put(entity, "BatchId", submission.BatchId);
         Put(entity, "RestartOf", submission.RestartOf);
         Put(entity, "CallbackDueTime", submission.CallbackDueTime);
+        Put(entity, "History", HistoryJson(submission.History));
         Put(entity, "InlineRequest", InlineDocument(submission.InlineRequest, nameof(submission.InlineRequest)));
         Put(entity, "InlineResult", InlineDocument(submission.InlineResult, nameof(submission.InlineResult)));
         return entity;
@@ -111,6 +118,7 @@ internal static class SubmissionEntity
             CallbackPending = entity.GetBoolean("CallbackPending") ?? false,
             CallbackAttempt = entity.GetInt32("CallbackAttempt") ?? 0,
             CallbackDueTime = entity.GetDateTimeOffset("CallbackDueTime"),
+            History = ParseHistory(entity),
             InlineRequest = entity.GetBinary("InlineRequest"),
             InlineResult = entity.GetBinary("InlineResult"),
             ETag = entity.ETag == default ? null : entity.ETag.ToString(),
@@ -122,6 +130,60 @@ internal static class SubmissionEntity
         if (value is not null)
         {
             entity[name] = value;
+        }
+    }
+
+    /// <summary>
+    /// The row's <c>History</c> property: JSON of the events, within <see cref="MaxHistoryChars"/>.
+    /// <see cref="HistoryLog"/> bounds the count and the details, but escaping can still grow the text
+    /// (a control character is six), and an oversized property would fail every later write of the
+    /// row: past the bound, the oldest events after the first give way to one <c>HistoryTruncated</c>.
+    /// </summary>
+    private static string? HistoryJson(HistoryLog history)
+    {
+        if (history.Events.Count == 0)
+        {
+            return null;
+        }
+
+        var events = history.Events.Select(e => new StoredEvent(e.EventType, e.Timestamp, e.Name, e.Detail)).ToList();
+        var json = JsonSerializer.Serialize(events, HistoryJsonOptions);
+        var dropped = 0;
+        while (json.Length > MaxHistoryChars && events.Count > 2)
+        {
+            events.RemoveAt(dropped == 0 ? 1 : 2);
+            dropped++;
+            var marker = new StoredEvent("HistoryTruncated", events[1].At, "SubmissionWorkflow", $"{dropped} earlier events dropped");
+            if (dropped == 1)
+            {
+                events.Insert(1, marker);
+            }
+            else
+            {
+                events[1] = marker;
+            }
+
+            json = JsonSerializer.Serialize(events, HistoryJsonOptions);
+        }
+
+        return json;
+    }
+
+    private static HistoryLog ParseHistory(TableEntity entity)
+    {
+        if (entity.GetString("History") is not { } json)
+        {
+            return HistoryLog.Empty; // rows written before histories were kept in the row
+        }
+
+        try
+        {
+            var events = JsonSerializer.Deserialize<List<StoredEvent>>(json) ?? [];
+            return HistoryLog.Of(events.Select(e => new HistoryEvent(e.T ?? "Unknown", e.At, e.N, e.D)));
+        }
+        catch (JsonException)
+        {
+            throw new InvalidDataException($"Submission row {entity.PartitionKey}: History is not a list of events.");
         }
     }
 
@@ -144,6 +206,9 @@ internal static class SubmissionEntity
         var code when VerdictCodes.TryParse(code, out var verdict) => verdict,
         _ => throw new InvalidDataException($"Submission row {entity.PartitionKey}: Verdict is not a known code."),
     };
+
+    /// <summary>One history event as stored in the row's <c>History</c> property (short names: it rides on every write).</summary>
+    private sealed record StoredEvent(string? T, DateTimeOffset At, string? N, string? D);
 
     private static InvalidDataException Missing(TableEntity entity, string name) =>
         new($"Submission row {entity.PartitionKey}: {name} is missing.");

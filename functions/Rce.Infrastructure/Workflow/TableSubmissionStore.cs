@@ -9,7 +9,8 @@ namespace Rce.Infrastructure.Workflow;
 
 /// <summary>
 /// <see cref="ISubmissionStore"/> over Azure Storage: instance rows in the <c>Submissions</c> table
-/// (PartitionKey = id, RowKey = <c>instance</c>), history rows in <c>SubmissionHistory</c>, the
+/// (PartitionKey = id, RowKey = <c>instance</c>; each carries the history of its own transitions),
+/// other history rows (callback deliveries) in <c>SubmissionHistory</c>, the
 /// listing index in <c>SubmissionsByTenant</c> (<see cref="SubmissionIndex"/>), and the
 /// request and result documents in the row when small (<see cref="SubmissionEntity.MaxInlineBytes"/>),
 /// else in the private container <c>submissions</c> as <c>{id}/request.json</c> and
@@ -270,6 +271,7 @@ public sealed class TableSubmissionStore : ISubmissionStore
     }
 
     /// <inheritdoc/>
+    /// <remarks>The row's own events (<see cref="Submission.History"/>) merged with the history table's, in time order.</remarks>
     public async Task<IReadOnlyList<HistoryEvent>> ReadHistoryAsync(string id, CancellationToken cancellationToken)
     {
         if (!StorageKeys.IsSafeId(id))
@@ -277,6 +279,14 @@ public sealed class TableSubmissionStore : ISubmissionStore
             return [];
         }
 
+        var row = GetAsync(id, cancellationToken);
+        var table = ReadHistoryTableAsync(id, cancellationToken);
+        await Task.WhenAll(row, table).ConfigureAwait(false);
+        return HistoryLog.Merge((await row.ConfigureAwait(false))?.History, await table.ConfigureAwait(false));
+    }
+
+    private async Task<IReadOnlyList<HistoryEvent>> ReadHistoryTableAsync(string id, CancellationToken cancellationToken)
+    {
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {id}");
         return await _history.RunAsync<IReadOnlyList<HistoryEvent>>(
             async (table, ct) =>

@@ -5,132 +5,105 @@ using static Rce.Core.Tests.Submissions.WorkflowHarness;
 namespace Rce.Core.Tests.Submissions;
 
 /// <summary>
-/// When the history rows are written: a run's start rows go with its end when the run is quick (one
-/// storage write instead of two), on their own after <see cref="WorkflowOptions.StartHistoryDelayMs"/>
-/// when it is not, and always before the step ends; a submission that never ran gets ExecutionStarted
-/// with its end.
+/// The history of a submission's own transitions is stored with them, in the row's compare-and-set
+/// writes (<see cref="HistoryLog"/>): no history write of its own, and never an event of a
+/// transition that lost its race.
 /// </summary>
 public sealed class SubmissionWorkflowHistoryTests
 {
     private static readonly TimeSpan Guard = TimeSpan.FromSeconds(10);
 
-    private static WorkflowHarness Harness(int startHistoryDelayMs) => new(new WorkflowOptions
+    [Fact]
+    public async Task Accept_RowCarriesExecutionStartedAtTheCreationTime()
     {
-        MaxAttempts = 3,
-        RetryBaseDelayMs = 1_000,
-        RetryMaxDelayMs = 10_000,
-        LeaseMarginMs = 5_000,
-        ReconcileDelayMs = 60_000,
-        DeadlineMs = 600_000,
-        MaxConcurrentRuns = 4,
-        RunnerTimeoutMarginMs = 1_000,
-        RunnerSlots = 1,
-        StartHistoryDelayMs = startHistoryDelayMs,
-    });
+        var h = new WorkflowHarness();
+        var submission = await h.AcceptedAsync();
+
+        var started = Assert.Single(h.Store.Row(submission.Id).History.Events);
+        Assert.Equal("ExecutionStarted", started.EventType);
+        Assert.Equal(submission.CreatedTime, started.Timestamp);
+        Assert.Empty(h.Store.TableHistoryTypes(submission.Id));
+    }
 
     [Fact]
-    public async Task QuickRun_StartAndEndRowsInOneWrite_InOrder()
+    public async Task Run_EveryEventRidesOnTheRowWrites_NoHistoryTableWrite()
     {
-        var h = Harness(startHistoryDelayMs: 60_000);
+        var h = new WorkflowHarness();
         var submission = await h.AcceptedAsync();
         h.Runner.Answer(200, ResultJson());
 
         await h.Workflow.RunAsync(new WorkMessage(submission.Id, 1), Ct);
 
         Assert.Equal(["ExecutionStarted", "TaskScheduled", "TaskCompleted", "ExecutionCompleted"], h.Store.HistoryTypes(submission.Id));
-        Assert.Equal(1, h.Store.HistoryBatches);
-        var history = await h.Store.ReadHistoryAsync(submission.Id, Ct);
-        Assert.Equal(submission.CreatedTime, history[0].Timestamp); // the creation, not the time of the write
+        Assert.Equal("attempt 1", h.Store.Row(submission.Id).History.Events[1].Detail);
+        Assert.Empty(h.Store.TableHistoryTypes(submission.Id));
+        Assert.Equal(0, h.Store.HistoryBatches);
     }
 
     [Fact]
-    public async Task SlowRun_StartRowsWrittenWhileTheRunnerWorks()
+    public async Task Claim_StoresTaskScheduledWithTheClaim()
     {
-        var h = Harness(startHistoryDelayMs: 50);
+        var h = new WorkflowHarness();
         var submission = await h.AcceptedAsync();
-        IReadOnlyList<string>? seenDuringRun = null;
-        h.Runner.Then(async (_, ct) =>
+        IReadOnlyList<string>? storedDuringRun = null;
+        h.Runner.Then((_, _) =>
         {
-            var waited = System.Diagnostics.Stopwatch.StartNew();
-            while (h.Store.HistoryTypes(submission.Id).Count < 2 && waited.Elapsed < Guard)
-            {
-                await Task.Delay(10, ct);
-            }
-
-            seenDuringRun = h.Store.HistoryTypes(submission.Id);
-            return ScriptedRunner.Response(200, ResultJson());
+            storedDuringRun = h.Store.HistoryTypes(submission.Id);
+            return Task.FromResult(ScriptedRunner.Response(200, ResultJson()));
         });
 
         await h.Workflow.RunAsync(new WorkMessage(submission.Id, 1), Ct);
 
-        Assert.Equal(["ExecutionStarted", "TaskScheduled"], seenDuringRun);
-        Assert.Equal(["ExecutionStarted", "TaskScheduled", "TaskCompleted", "ExecutionCompleted"], h.Store.HistoryTypes(submission.Id));
-        Assert.Equal(2, h.Store.HistoryBatches);
+        Assert.Equal(["ExecutionStarted", "TaskScheduled"], storedDuringRun);
     }
 
     [Fact]
-    public async Task ZeroDelay_StartRowsWrittenAtOnce()
+    public async Task Retry_TaskFailedStoredWithTheQueuedTransition()
     {
-        var h = Harness(startHistoryDelayMs: 0);
+        var h = new WorkflowHarness();
         var submission = await h.AcceptedAsync();
-        IReadOnlyList<string>? seenDuringRun = null;
-        h.Runner.Then(async (_, ct) =>
-        {
-            var waited = System.Diagnostics.Stopwatch.StartNew();
-            while (h.Store.HistoryTypes(submission.Id).Count < 2 && waited.Elapsed < Guard)
-            {
-                await Task.Delay(5, ct);
-            }
-
-            seenDuringRun = h.Store.HistoryTypes(submission.Id);
-            return ScriptedRunner.Response(200, ResultJson());
-        });
+        h.Runner.Unavailable("connection refused").Answer(200, ResultJson());
 
         await h.Workflow.RunAsync(new WorkMessage(submission.Id, 1), Ct);
-
-        Assert.Equal(["ExecutionStarted", "TaskScheduled"], seenDuringRun);
-    }
-
-    [Fact]
-    public async Task Retry_StartRowsGoWithTaskFailed_SecondAttemptHasNoSecondExecutionStarted()
-    {
-        var h = Harness(startHistoryDelayMs: 60_000);
-        var submission = await h.AcceptedAsync();
-        h.Runner.Unavailable().Answer(200, ResultJson());
-
-        await h.Workflow.RunAsync(new WorkMessage(submission.Id, 1), Ct);
-        Assert.Equal(["ExecutionStarted", "TaskScheduled", "TaskFailed"], h.Store.HistoryTypes(submission.Id));
-        Assert.Equal(1, h.Store.HistoryBatches);
+        var afterFirst = h.Store.Row(submission.Id);
         await h.Workflow.RunAsync(new WorkMessage(submission.Id, 2), Ct);
 
+        Assert.Equal(SubmissionStatus.Queued, afterFirst.Status);
+        Assert.Equal("TaskFailed", afterFirst.History.Events[^1].EventType);
+        Assert.Equal("connection refused", afterFirst.History.Events[^1].Detail);
         Assert.Equal(["ExecutionStarted", "TaskScheduled", "TaskFailed", "TaskScheduled", "TaskCompleted", "ExecutionCompleted"], h.Store.HistoryTypes(submission.Id));
+        Assert.Equal("attempt 2", h.Store.Row(submission.Id).History.Events[3].Detail);
     }
 
     [Fact]
-    public async Task NeverRan_TerminatedGetsExecutionStartedWithItsEnd()
+    public async Task Terminate_NeverRan_OneExecutionTerminatedWithTheReason()
     {
-        var h = Harness(startHistoryDelayMs: 60_000);
+        var h = new WorkflowHarness();
         var submission = await h.AcceptedAsync();
 
-        Assert.Equal(TerminateOutcome.Terminated, await h.Workflow.TerminateAsync(submission.Id, submission.Tenant, "stop", Ct));
+        await h.Workflow.TerminateAsync(submission.Id, submission.Tenant, "teacher stopped it", Ct);
 
-        var types = h.Store.HistoryTypes(submission.Id);
-        Assert.Equal("ExecutionStarted", types[0]);
-        Assert.Equal("ExecutionTerminated", types[^1]);
-        Assert.Equal(1, h.Store.HistoryBatches);
+        var events = h.Store.Row(submission.Id).History.Events;
+        Assert.Equal(["ExecutionStarted", "ExecutionTerminated"], events.Select(e => e.EventType));
+        Assert.Equal("teacher stopped it", events[1].Detail);
     }
 
     [Fact]
-    public async Task StepEndsWithoutAnEndWrite_StartRowsStillWrittenBeforeIt()
+    public async Task EndLosesItsRace_ItsEventsAreNotRecorded()
     {
-        // The runner call is abandoned (a stop cancels it) and the step ends without an end write:
-        // the start rows must not be lost with it.
-        var h = Harness(startHistoryDelayMs: 60_000);
+        // Terminated while the runner works: the runner's answer comes too late, and its
+        // TaskCompleted must not appear in a history that ends with ExecutionTerminated.
+        var h = new WorkflowHarness();
         var submission = await h.AcceptedAsync();
-        h.Runner.Then((_, ct) => Task.FromException<RunnerResponse>(new OperationCanceledException(ct)));
+        h.Runner.Then(async (_, ct) =>
+        {
+            await h.Workflow.TerminateAsync(submission.Id, submission.Tenant, "stop", ct);
+            return ScriptedRunner.Response(200, ResultJson());
+        });
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => h.Workflow.RunAsync(new WorkMessage(submission.Id, 1), Ct));
+        await h.Workflow.RunAsync(new WorkMessage(submission.Id, 1), Ct).WaitAsync(Guard, Ct);
 
-        Assert.Equal(["ExecutionStarted", "TaskScheduled"], h.Store.HistoryTypes(submission.Id));
+        Assert.Equal(["ExecutionStarted", "TaskScheduled", "ExecutionTerminated"], h.Store.HistoryTypes(submission.Id));
+        Assert.Equal(SubmissionStatus.Terminated, h.Store.Row(submission.Id).Status);
     }
 }

@@ -46,7 +46,7 @@ internal sealed class FakeSubmissionStore : ISubmissionStore
     private readonly Dictionary<string, List<HistoryEvent>> _history = new(StringComparer.Ordinal);
     private readonly List<string> _journal = [];
     private Action<Submission>? _beforeNextUpdate;
-    private Func<HistoryEvent, bool>? _failHistory;
+    private Func<Submission, bool>? _loseReply;
     private int _lostUpdates;
     private int _reads;
     private int _historyBatches;
@@ -75,8 +75,8 @@ internal sealed class FakeSubmissionStore : ISubmissionStore
     /// <summary>Runs once, before the next <see cref="TryUpdateAsync"/> compares ETags (to simulate a concurrent writer).</summary>
     public void BeforeNextUpdate(Action<Submission> action) => _beforeNextUpdate = action;
 
-    /// <summary>The next history append matching <paramref name="when"/> throws an <see cref="IOException"/> (a storage failure).</summary>
-    public void FailHistoryOnce(Func<HistoryEvent, bool> when) => _failHistory = when;
+    /// <summary>The next update matching <paramref name="when"/> is stored, then answers an IOException (the step dies after its write).</summary>
+    public void LoseNextUpdateReply(Func<Submission, bool> when) => _loseReply = when;
 
     /// <summary>Stores a row as is (a new version, a new ETag), bypassing the compare-and-set.</summary>
     public Submission Seed(Submission row, byte[]? request = null)
@@ -124,7 +124,17 @@ internal sealed class FakeSubmissionStore : ISubmissionStore
         }
     }
 
+    /// <summary>The merged history (the row's own events and the history table's), as a reader sees it.</summary>
     public IReadOnlyList<string> HistoryTypes(string id)
+    {
+        lock (_lock)
+        {
+            return [.. Merged(id).Select(e => e.EventType)];
+        }
+    }
+
+    /// <summary>Events appended to the history table only (each one a storage write of its own).</summary>
+    public IReadOnlyList<string> TableHistoryTypes(string id)
     {
         lock (_lock)
         {
@@ -172,6 +182,11 @@ internal sealed class FakeSubmissionStore : ISubmissionStore
             var stored = submission with { ETag = Tag(entry.Version + 1) };
             _rows[submission.Id] = (stored, entry.Version + 1);
             _journal.Add($"{submission.Id}:update:{stored.Status}:{stored.Phase}");
+            if (_loseReply is { } when && when(stored) && Interlocked.CompareExchange(ref _loseReply, null, when) == when)
+            {
+                return Task.FromException<Submission?>(new IOException("the reply was lost (injected)"));
+            }
+
             return Task.FromResult<Submission?>(stored);
         }
     }
@@ -206,10 +221,6 @@ internal sealed class FakeSubmissionStore : ISubmissionStore
     public Task AppendHistoryAsync(string id, HistoryEvent historyEvent, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(historyEvent);
-        if (_failHistory is { } when && when(historyEvent) && Interlocked.CompareExchange(ref _failHistory, null, when) == when)
-        {
-            return Task.FromException(new IOException("storage unavailable (injected)"));
-        }
 
         lock (_lock)
         {
@@ -238,9 +249,12 @@ internal sealed class FakeSubmissionStore : ISubmissionStore
     {
         lock (_lock)
         {
-            return Task.FromResult<IReadOnlyList<HistoryEvent>>(_history.TryGetValue(id, out var events) ? [.. events] : []);
+            return Task.FromResult(Merged(id));
         }
     }
+
+    private IReadOnlyList<HistoryEvent> Merged(string id) =>
+        HistoryLog.Merge(_rows.TryGetValue(id, out var row) ? row.Row.History : null, _history.TryGetValue(id, out var events) ? [.. events] : []);
 
     public Task<SubmissionPage> ListAsync(SubmissionQuery query, string? continuation, CancellationToken cancellationToken)
     {

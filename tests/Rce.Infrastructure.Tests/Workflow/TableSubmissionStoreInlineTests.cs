@@ -128,6 +128,62 @@ public sealed class TableSubmissionStoreInlineTests(AzuriteFixture azurite) : IC
     }
 
     [Fact]
+    public async Task ReadHistory_TheRowsEventsMergedWithTheTablesInTimeOrder()
+    {
+        var store = Store();
+        var row = Minimal(NewId(), NewTenant(), T0) with
+        {
+            History = HistoryLog.Of([new HistoryEvent("ExecutionStarted", T0), new HistoryEvent("ExecutionCompleted", T0.AddSeconds(2))]),
+        };
+        var created = await store.CreateAsync(row, Bytes(60, 10), Ct);
+        await store.AppendHistoryAsync(created.Id, new HistoryEvent("CallbackDelivered", T0.AddSeconds(3)), Ct);
+        await store.AppendHistoryAsync(created.Id, new HistoryEvent("Legacy", T0.AddSeconds(1)), Ct);
+
+        var history = await store.ReadHistoryAsync(created.Id, Ct);
+
+        Assert.Equal(["ExecutionStarted", "Legacy", "ExecutionCompleted", "CallbackDelivered"], history.Select(e => e.EventType));
+        Assert.Equal(row.History, (await store.GetAsync(created.Id, Ct))!.History);
+    }
+
+    [Fact]
+    public async Task History_AtItsBound_FitsInTheRow()
+    {
+        var store = Store();
+        var log = HistoryLog.Empty;
+        for (var i = 0; i < HistoryLog.MaxEvents + 5; i++)
+        {
+            log = log.Append(new HistoryEvent("TaskFailed", T0.AddSeconds(i), "RunOnRunner", new string('é', HistoryLog.MaxDetailChars)));
+        }
+
+        var created = await store.CreateAsync(Minimal(NewId(), NewTenant(), T0) with { History = log }, Bytes(Max, 11), Ct);
+        var read = await store.GetAsync(created.Id, Ct);
+
+        Assert.Equal(log, read!.History);
+        Assert.Equal(HistoryLog.MaxEvents, read.History.Events.Count);
+    }
+
+    [Fact]
+    public async Task History_EscapingBeyondThePropertyLimit_OldestGiveWay_TheRowStillWrites()
+    {
+        // Control characters escape to six characters each: 40 such details would exceed the 32 K
+        // characters of a string property, and the insert would fail.
+        var store = Store();
+        var log = HistoryLog.Empty;
+        for (var i = 0; i < HistoryLog.MaxEvents; i++)
+        {
+            log = log.Append(new HistoryEvent("TaskFailed", T0.AddSeconds(i), "RunOnRunner", new string('\u0001', HistoryLog.MaxDetailChars)));
+        }
+
+        var created = await store.CreateAsync(Minimal(NewId(), NewTenant(), T0) with { History = log }, Bytes(60, 12), Ct);
+        var events = (await store.GetAsync(created.Id, Ct))!.History.Events;
+
+        Assert.True(events.Count < HistoryLog.MaxEvents);
+        Assert.Equal(log.Events[0], events[0]);
+        Assert.Equal("HistoryTruncated", events[1].EventType);
+        Assert.Equal(log.Events[^1], events[^1]);
+    }
+
+    [Fact]
     public void Entity_InlineDocumentOverTheLimit_Refused()
     {
         var row = Minimal(NewId(), NewTenant(), T0) with { InlineResult = new byte[Max + 1] };

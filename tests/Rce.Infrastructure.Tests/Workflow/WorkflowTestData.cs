@@ -45,6 +45,12 @@ internal static class WorkflowTestData
         CallbackPending = true,
         CallbackAttempt = 3,
         CallbackDueTime = T0.AddMinutes(2),
+        History = HistoryLog.Of(
+        [
+            new HistoryEvent("ExecutionStarted", T0, "SubmissionWorkflow"),
+            new HistoryEvent("TaskScheduled", T0.AddSeconds(1), "RunOnRunner", "attempt 3"),
+            new HistoryEvent("TaskFailed", T0.AddSeconds(2), null, "quote \" and ' and é"),
+        ]),
     };
 
     /// <summary>A freshly accepted row: only the required fields.</summary>
