@@ -34,16 +34,17 @@ internal static class AzuriteProbe
     /// <summary>
     /// The operations, with their count on the path of one <c>POST /api/submissions?wait=true</c>
     /// before its client is answered (SubmissionWorkflow.AcceptAsync, RunAsync and FinishAsync up to the
-    /// waiter's wake-up): the reconcile send beside the index entry, then the row, the run message (sent
-    /// invisible and run by the app's own listener: no receive), the claim (from the row just created:
-    /// no read), the end (the result in the row: no blob). The history rides on the row's own writes;
-    /// the message's delete comes after the waiter is woken, so it is not counted.
+    /// waiter's wake-up), when the app has a free worker (self-hosted, as here): the reconcile send
+    /// beside the index entry, then the row, the claim (from the row just created: no read), the end
+    /// (the result and the history in the row: no blob, no history write). No run message: the app runs
+    /// the submission on its own worker (with no free worker it sends one, and the listener that
+    /// receives it deletes it afterwards).
     /// </summary>
     public static IReadOnlyList<StorageOp> Ops { get; } =
     [
-        new("queue send", "SendMessage (reconcile, run)", 2),
-        new("queue receive", "ReceiveMessages, 1 message (only when another instance takes the run message)", 0),
-        new("queue delete", "DeleteMessage (after the waiter is woken)", 0),
+        new("queue send", "SendMessage (reconcile; a run message only when no worker of the app is free)", 1),
+        new("queue receive", "ReceiveMessages, 1 message (only for a run message)", 0),
+        new("queue delete", "DeleteMessage (only for a run message)", 0),
         new("table insert", "AddEntity (index entry, row; the history is in the row)", 2),
         new("table get", "GetEntity (none: the claim starts from the created row, the waiter gets the terminal row)", 0),
         new("table update", "UpdateEntity, If-Match (claim, end)", 2),

@@ -10,4 +10,31 @@ public interface IWorkQueues
     /// <param name="cancellationToken">Cancels the send.</param>
     /// <returns>A task.</returns>
     Task EnqueueAsync(WorkQueueId queue, WorkMessage message, TimeSpan delay, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// A free worker of this process for work that would otherwise be a message of
+    /// <paramref name="queue"/> with no delay: the caller runs it there and sends no message. Only
+    /// where this process also runs the queue's trigger (self-hosted mode), within the trigger's
+    /// concurrency; null otherwise (hosted mode, full, stopping, disabled), and then the caller
+    /// sends the message.
+    /// </summary>
+    /// <param name="queue">The queue whose worker capacity it takes.</param>
+    /// <returns>The reserved worker, to be run or disposed; or null.</returns>
+    /// <remarks>
+    /// Invariant for callers: work run this way has no message to redeliver it if the process dies,
+    /// so it must be covered by a reconcile check that already exists (a submission's own, or its
+    /// batch's).
+    /// </remarks>
+    ILocalWorker? TryReserveWorker(WorkQueueId queue) => null;
+}
+
+/// <summary>A worker reserved by <see cref="IWorkQueues.TryReserveWorker"/>. Disposing it without running gives it back.</summary>
+public interface ILocalWorker : IDisposable
+{
+    /// <summary>
+    /// Runs <paramref name="work"/> in the background on the reserved worker, which is freed when the
+    /// work ends. A graceful stop waits for it, then cancels its token; a failure is logged.
+    /// </summary>
+    /// <param name="work">The work; its token is cancelled when the process stops without grace.</param>
+    void Run(Func<CancellationToken, Task> work);
 }

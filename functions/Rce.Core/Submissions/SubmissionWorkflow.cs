@@ -79,9 +79,20 @@ public sealed class SubmissionWorkflow
         var stored = await _store.CreateAsync(submission with { History = HistoryLog.Of([StartedEvent(submission)]) }, request, armed, cancellationToken).ConfigureAwait(false);
         if (stored.Status == SubmissionStatus.Queued && stored.Attempt == 0)
         {
-            // The claim of the run message (often in this process, at once) starts from this row.
+            // The claim (often in this process, at once) starts from this row.
             _fresh.Put(stored);
-            await EnqueueRunAsync(stored, 1, TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
+            if (_queues.TryReserveWorker(WorkQueues.ForPriority(stored.Priority)) is { } worker)
+            {
+                // A free worker here: run the first attempt on it, with no run message. The recovery a
+                // message would give (redelivery if this process dies) comes from the reconcile check
+                // armed before the row (the batch's for a member), which finds the submission Queued
+                // or its lease expired; a failed run falls back to the message at once.
+                worker.Run(ct => RunHereAsync(stored, ct));
+            }
+            else
+            {
+                await EnqueueRunAsync(stored, 1, TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
+            }
         }
 
         return stored;
@@ -102,6 +113,24 @@ public sealed class SubmissionWorkflow
 
         WorkflowLog.Started(_logger, claimed.Id, claimed.Attempt);
         await RunClaimedAsync(claimed, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The first attempt run by this process without a message; if it fails or is stopped, the message it skipped is sent after all.</summary>
+    private async Task RunHereAsync(Submission stored, CancellationToken cancellationToken)
+    {
+        var message = new WorkMessage(stored.Id, 1);
+        try
+        {
+            await RunAsync(message, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // As a failed or abandoned message would be released: whoever receives it claims the
+            // submission again (or waits out the lease of this attempt). Not cancellable: the
+            // process is stopping, and this is its hand-over.
+            await _queues.EnqueueAsync(WorkQueues.ForPriority(stored.Priority), message, TimeSpan.Zero, CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
     }
 
     private static HistoryEvent StartedEvent(Submission submission) => new("ExecutionStarted", submission.CreatedTime, "SubmissionWorkflow");

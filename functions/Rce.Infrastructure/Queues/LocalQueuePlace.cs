@@ -1,4 +1,5 @@
 using Azure.Storage.Queues.Models;
+using Rce.Core.Submissions;
 
 namespace Rce.Infrastructure.Queues;
 
@@ -7,7 +8,9 @@ namespace Rce.Infrastructure.Queues;
 /// (<see cref="QueueListener.TryReserveLocal"/>). The sender sends the message invisible for
 /// <see cref="Lease"/> and hands the sent message (id and pop receipt) to <see cref="Dispatch"/>:
 /// the listener then runs it exactly as a received one (lease renewal, delete, release, poison)
-/// without the receive round trip. Disposing a place that was never dispatched gives it back.
+/// without the receive round trip. Or the sender sends nothing and runs its work on the place
+/// (<see cref="Run"/>, the <see cref="ILocalWorker"/> of the workflow). Disposing a place that was
+/// never used gives it back.
 /// </summary>
 /// <remarks>
 /// Why this is as safe as a receive: the message is stored before it runs and stays invisible only
@@ -17,7 +20,7 @@ namespace Rce.Infrastructure.Queues;
 /// and, should that attempt fail, the service counts its next delivery as 1 again (one extra
 /// attempt before the poison queue).
 /// </remarks>
-public sealed class LocalQueuePlace : IDisposable
+public sealed class LocalQueuePlace : ILocalWorker
 {
     private readonly QueueListener _listener;
     private int _used;
@@ -45,7 +48,20 @@ public sealed class LocalQueuePlace : IDisposable
         _listener.RunLocal(message);
     }
 
-    /// <summary>Gives the place back unless it was dispatched.</summary>
+    /// <inheritdoc/>
+    /// <exception cref="InvalidOperationException">The place was already used or given back.</exception>
+    public void Run(Func<CancellationToken, Task> work)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        if (Interlocked.Exchange(ref _used, 1) != 0)
+        {
+            throw new InvalidOperationException("This place was already used or given back.");
+        }
+
+        _listener.RunLocalWork(work);
+    }
+
+    /// <summary>Gives the place back unless it was used.</summary>
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _used, 1) == 0)

@@ -193,6 +193,30 @@ public sealed class QueueListener : IAsyncDisposable
             CancellationToken.None);
     }
 
+    /// <summary>Runs work handed over through a <see cref="LocalQueuePlace"/> (no message), off the caller's thread.</summary>
+    internal void RunLocalWork(Func<CancellationToken, Task> work)
+    {
+        var token = _invocations.Token;
+        _ = Task.Run(
+            async () =>
+            {
+                try
+                {
+                    await work(token).ConfigureAwait(false);
+                }
+                catch (Exception error)
+                {
+                    // The work's own recovery (its reconcile check) takes over; nothing to release here.
+                    QueueListenerLog.LocalWorkFailed(_logger, QueueName, error);
+                }
+                finally
+                {
+                    ReleaseLocal();
+                }
+            },
+            CancellationToken.None);
+    }
+
     /// <summary>Gives back a reserved place (its message ran, or was never sent).</summary>
     internal void ReleaseLocal()
     {

@@ -46,4 +46,7 @@ internal static partial class QueueListenerLog
 
     [LoggerMessage(EventId = 713, Level = LogLevel.Debug, Message = "Lease of message {MessageId} on queue {Queue} renewed")]
     public static partial void Renewed(ILogger logger, string messageId, string queue);
+
+    [LoggerMessage(EventId = 714, Level = LogLevel.Warning, Message = "Work run in place of a message of queue {Queue} failed")]
+    public static partial void LocalWorkFailed(ILogger logger, string queue, Exception error);
 }

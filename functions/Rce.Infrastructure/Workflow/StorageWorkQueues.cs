@@ -95,6 +95,9 @@ public sealed class StorageWorkQueues : IWorkQueues
         }
     }
 
+    /// <inheritdoc/>
+    public ILocalWorker? TryReserveWorker(WorkQueueId queue) => _reserveLocal?.Invoke(queue);
+
     /// <summary>Approximate message counts of every workflow queue and its poison queue, for a stats endpoint.</summary>
     /// <param name="cancellationToken">Cancels the reads.</param>
     /// <returns>Queue name to count; a queue that does not exist counts 0.</returns>

@@ -334,10 +334,46 @@ internal sealed class FakeBatchStore : IBatchStore
     }
 }
 
-/// <summary>Records every enqueued message with its queue and delay.</summary>
+/// <summary>Records every enqueued message with its queue and delay; with <see cref="LocalWorkers"/>, also lends workers.</summary>
 internal sealed class FakeWorkQueues : IWorkQueues
 {
     private readonly ConcurrentQueue<(WorkQueueId Queue, WorkMessage Message, TimeSpan Delay)> _sent = new();
+
+    /// <summary>Whether <see cref="TryReserveWorker"/> lends a worker (as a self-hosted process with room does).</summary>
+    public bool LocalWorkers { get; set; }
+
+    /// <summary>The work run on lent workers, by queue, as tasks to await.</summary>
+    public ConcurrentQueue<(WorkQueueId Queue, Task Run)> LocalRuns { get; } = new();
+
+    public ILocalWorker? TryReserveWorker(WorkQueueId queue) => LocalWorkers ? new Worker(this, queue) : null;
+
+    /// <summary>Waits for every local run so far; returns their failures.</summary>
+    public async Task<IReadOnlyList<Exception>> LocalRunFailuresAsync()
+    {
+        var failures = new List<Exception>();
+        foreach (var (_, run) in LocalRuns)
+        {
+            try
+            {
+                await run;
+            }
+            catch (Exception error)
+            {
+                failures.Add(error);
+            }
+        }
+
+        return failures;
+    }
+
+    private sealed class Worker(FakeWorkQueues owner, WorkQueueId queue) : ILocalWorker
+    {
+        public void Run(Func<CancellationToken, Task> work) => owner.LocalRuns.Enqueue((queue, Task.Run(() => work(CancellationToken.None))));
+
+        public void Dispose()
+        {
+        }
+    }
 
     public IReadOnlyList<(WorkQueueId Queue, WorkMessage Message, TimeSpan Delay)> Sent => [.. _sent];
 

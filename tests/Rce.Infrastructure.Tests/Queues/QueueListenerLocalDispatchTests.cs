@@ -149,6 +149,56 @@ public sealed class QueueListenerLocalDispatchTests(AzuriteFixture azurite) : IC
         Assert.Equal(0, await QueueTestKit.CountAsync(queue));
     }
 
+    [Fact]
+    public async Task LocalWork_RunsOnThePlace_CountedInFlight_FailureLoggedAndPlaceFreed()
+    {
+        var queue = await _kit.CreateQueueAsync();
+        await using var listener = _kit.Listener(queue, QueueTestKit.Fast, (_, _) => Task.CompletedTask);
+        await listener.StartAsync(QueueTestKit.Ct);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        listener.TryReserveLocal()!.Run(async _ => await release.Task);
+        listener.TryReserveLocal()!.Run(_ => throw new InvalidOperationException("work failed"));
+        await QueueTestKit.EventuallyAsync(() => listener.InFlight == 1, Timeout, "the failed work gives its place back");
+
+        Assert.Contains(_kit.Logger.Entries, e => e.Level == LogLevel.Warning && e.Text.Contains(queue.Name, StringComparison.Ordinal));
+        release.SetResult();
+        await QueueTestKit.EventuallyAsync(() => listener.InFlight == 0, Timeout, "the work ends");
+        Assert.Equal(0, await QueueTestKit.CountAsync(queue)); // no message was involved
+    }
+
+    [Fact]
+    public async Task Stop_WaitsForLocalWork_ThenCancelsItWhenTheGraceEnds()
+    {
+        var queue = await _kit.CreateQueueAsync();
+        await using var listener = _kit.Listener(queue, QueueTestKit.Fast, (_, _) => Task.CompletedTask);
+        await listener.StartAsync(QueueTestKit.Ct);
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var cancelled = false;
+        listener.TryReserveLocal()!.Run(async token =>
+        {
+            started.SetResult();
+            try
+            {
+                await Task.Delay(Timeout, token);
+            }
+            catch (OperationCanceledException)
+            {
+                cancelled = true;
+            }
+        });
+        await started.Task.WaitAsync(Timeout, QueueTestKit.Ct);
+
+        using var grace = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+        var stop = listener.StopAsync(grace.Token);
+        await Task.Delay(100, QueueTestKit.Ct);
+        Assert.False(stop.IsCompleted);
+        await stop.WaitAsync(Timeout, QueueTestKit.Ct);
+
+        Assert.True(cancelled);
+        Assert.Equal(0, listener.InFlight);
+    }
+
     /// <summary>What a producer does with a place: send invisible for its lease, hand over the sent message.</summary>
     private static async Task<SendReceipt> SendAndDispatchAsync(QueueClient queue, LocalQueuePlace place, string text)
     {
