@@ -35,10 +35,10 @@ internal static class AzuriteProbe
     /// The operations, with their count on the path of one <c>POST /api/submissions?wait=true</c>
     /// before its client is answered (SubmissionWorkflow.AcceptAsync, RunAsync and FinishAsync up to the
     /// waiter's wake-up), when the app has a free worker (self-hosted, as here): the reconcile send
-    /// beside the index entry, then the row, the claim (from the row just created: no read), the end
-    /// (the result and the history in the row: no blob, no history write). No run message: the app runs
-    /// the submission on its own worker (with no free worker it sends one, and the listener that
-    /// receives it deletes it afterwards).
+    /// beside the index entry, then the row (inserted already claimed by the app's free worker), the end
+    /// (the result and the history in the row: no blob, no history write). No run message and no claim
+    /// write: the app runs the submission on its own worker (with no free worker it inserts the row
+    /// Queued and sends a run message, which the receiving listener claims and deletes).
     /// </summary>
     public static IReadOnlyList<StorageOp> Ops { get; } =
     [
@@ -47,7 +47,7 @@ internal static class AzuriteProbe
         new("queue delete", "DeleteMessage (only for a run message)", 0),
         new("table insert", "AddEntity (index entry, row; the history is in the row)", 2),
         new("table get", "GetEntity (none: the claim starts from the created row, the waiter gets the terminal row)", 0),
-        new("table update", "UpdateEntity, If-Match (claim, end)", 2),
+        new("table update", "UpdateEntity, If-Match (the end; a claim only for a run message)", 1),
         new("blob upload", "Upload, 300 B (only requests and results over 32 KiB)", 0),
         new("blob download", "DownloadContent (only requests and results over 32 KiB)", 0),
     ];

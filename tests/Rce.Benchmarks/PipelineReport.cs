@@ -43,7 +43,7 @@ internal static class PipelineReport
         Line(s, "| Step | Median | p90 |");
         Line(s, "|---|---:|---:|");
         Line(s, $"| Client send → submission created (HTTP, body, validation) | {Ms(b.Ingress.Median)} | {Ms(b.Ingress.P90)} |");
-        Line(s, $"| Created → claimed (`TaskScheduled`): reconcile message beside the index entry, row, claim (run on the app's own worker, no run message) | {Ms(b.AcceptAndClaim.Median)} | {Ms(b.AcceptAndClaim.P90)} |");
+        Line(s, $"| Created → claimed (`TaskScheduled`): reconcile message beside the index entry, the row inserted already claimed by the app's own worker (no run message) | {Ms(b.AcceptAndClaim.Median)} | {Ms(b.AcceptAndClaim.P90)} |");
         Line(s, $"| Claimed → `TaskCompleted`: **runner call** (the request from the row) | {Ms(b.RunStep.Median)} | {Ms(b.RunStep.P90)} |");
         Line(s, $"| … of which not the runner (that step − the runner-alone latency of the same iteration) | {Ms(b.RunStepMinusRunner.Median)} | {Ms(b.RunStepMinusRunner.P90)} |");
         Line(s, $"| `TaskCompleted` → client has the answer: terminal update (the result in the row), waiter woken with the row, response | {Ms(b.FinishAndRespond.Median)} | {Ms(b.FinishAndRespond.P90)} |");

@@ -74,6 +74,13 @@ public sealed record Submission
     /// </summary>
     public DateTimeOffset? LeaseUntil { get; init; }
 
+    /// <summary>
+    /// While Running: a token of the worker that holds <see cref="LeaseUntil"/>, new for every claim.
+    /// A worker that created the row already claimed (a local run) tells by it that the stored row
+    /// is its own and not one another request created first.
+    /// </summary>
+    public string? LeaseOwner { get; init; }
+
     /// <summary>Why it failed or was terminated; null otherwise.</summary>
     public string? Reason { get; init; }
 

@@ -75,27 +75,42 @@ public sealed class SubmissionWorkflow
         var armed = submission.BatchId is null
             ? _queues.EnqueueAsync(WorkQueueId.Reconcile, new WorkMessage(submission.Id), ReconcileDelay, cancellationToken)
             : Task.CompletedTask;
-        // The row carries its history: ExecutionStarted is stored by the insert itself.
-        var stored = await _store.CreateAsync(submission with { History = HistoryLog.Of([StartedEvent(submission)]) }, request, armed, cancellationToken).ConfigureAwait(false);
-        if (stored.Status == SubmissionStatus.Queued && stored.Attempt == 0)
+        // A free worker of this process: the row is inserted already claimed by it (no claim write)
+        // and the first attempt runs there, with no run message. The recovery a message would give
+        // (redelivery if this process dies) comes from the reconcile check armed before the row (the
+        // batch's for a member), which finds the lease expired; a failed local run sends the message
+        // after all. Without one, the row is inserted Queued and the run message sent.
+        var worker = _queues.TryReserveWorker(WorkQueues.ForPriority(submission.Priority));
+        try
         {
-            // The claim (often in this process, at once) starts from this row.
-            _fresh.Put(stored);
-            if (_queues.TryReserveWorker(WorkQueues.ForPriority(stored.Priority)) is { } worker)
+            // The row carries its history: ExecutionStarted is stored by the insert itself.
+            var row = submission with { History = HistoryLog.Of([StartedEvent(submission)]) };
+            if (worker is not null)
             {
-                // A free worker here: run the first attempt on it, with no run message. The recovery a
-                // message would give (redelivery if this process dies) comes from the reconcile check
-                // armed before the row (the batch's for a member), which finds the submission Queued
-                // or its lease expired; a failed run falls back to the message at once.
-                worker.Run(ct => RunHereAsync(stored, ct));
+                row = Claimed(row, Now);
             }
-            else
+
+            var stored = await _store.CreateAsync(row, request, armed, cancellationToken).ConfigureAwait(false);
+            if (worker is not null && stored.Status == SubmissionStatus.Running && stored.LeaseOwner == row.LeaseOwner)
             {
+                var here = worker;
+                worker = null;
+                WorkflowLog.Started(_logger, stored.Id, stored.Attempt);
+                here.Run(ct => RunHereAsync(stored, ct));
+            }
+            else if (stored.Status == SubmissionStatus.Queued && stored.Attempt == 0)
+            {
+                // The claim (often in this process, at once) starts from this row.
+                _fresh.Put(stored);
                 await EnqueueRunAsync(stored, 1, TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
             }
-        }
 
-        return stored;
+            return stored;
+        }
+        finally
+        {
+            worker?.Dispose(); // not used: an earlier request's row, or a failed insert
+        }
     }
 
     /// <summary>Handles a run message (queue functions <c>RunSubmission</c> and <c>RunSubmissionHigh</c>).</summary>
@@ -115,20 +130,20 @@ public sealed class SubmissionWorkflow
         await RunClaimedAsync(claimed, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>The first attempt run by this process without a message; if it fails or is stopped, the message it skipped is sent after all.</summary>
-    private async Task RunHereAsync(Submission stored, CancellationToken cancellationToken)
+    /// <summary>The first attempt, claimed by the insert and run by this process without a message; if it fails or is stopped, the message it skipped is sent after all.</summary>
+    private async Task RunHereAsync(Submission claimed, CancellationToken cancellationToken)
     {
-        var message = new WorkMessage(stored.Id, 1);
+        var message = new WorkMessage(claimed.Id, 1);
         try
         {
-            await RunAsync(message, cancellationToken).ConfigureAwait(false);
+            await RunClaimedAsync(claimed, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception)
         {
             // As a failed or abandoned message would be released: whoever receives it claims the
             // submission again (or waits out the lease of this attempt). Not cancellable: the
             // process is stopping, and this is its hand-over.
-            await _queues.EnqueueAsync(WorkQueues.ForPriority(stored.Priority), message, TimeSpan.Zero, CancellationToken.None).ConfigureAwait(false);
+            await _queues.EnqueueAsync(WorkQueues.ForPriority(claimed.Priority), message, TimeSpan.Zero, CancellationToken.None).ConfigureAwait(false);
             throw;
         }
     }
@@ -291,6 +306,19 @@ public sealed class SubmissionWorkflow
         return call >= TimeSpan.FromDays(1) ? TimeSpan.FromDays(1) : call + margin;
     }
 
+    /// <summary>The next attempt of <paramref name="current"/>, Running under a new lease held by a new owner token.</summary>
+    private Submission Claimed(Submission current, DateTimeOffset now) => current with
+    {
+        Status = SubmissionStatus.Running,
+        Phase = "running",
+        Attempt = current.Attempt + 1,
+        StartedTime = now,
+        LastUpdatedTime = now,
+        LeaseUntil = now + LeaseFor(current),
+        LeaseOwner = Guid.NewGuid().ToString("N"),
+        History = current.History.Append(new HistoryEvent("TaskScheduled", now, "RunOnRunner", $"attempt {current.Attempt + 1}")),
+    };
+
     /// <summary>Moves Queued (or Running with an expired lease) to Running for this worker; null when there is nothing to do.</summary>
     private async Task<Submission?> ClaimAsync(WorkMessage message, CancellationToken cancellationToken)
     {
@@ -336,18 +364,7 @@ public sealed class SubmissionWorkflow
                 return null;
             }
 
-            var claimed = await _store.TryUpdateAsync(
-                current with
-                {
-                    Status = SubmissionStatus.Running,
-                    Phase = "running",
-                    Attempt = current.Attempt + 1,
-                    StartedTime = now,
-                    LastUpdatedTime = now,
-                    LeaseUntil = now + LeaseFor(current),
-                    History = current.History.Append(new HistoryEvent("TaskScheduled", now, "RunOnRunner", $"attempt {current.Attempt + 1}")),
-                },
-                cancellationToken).ConfigureAwait(false);
+            var claimed = await _store.TryUpdateAsync(Claimed(current, now), cancellationToken).ConfigureAwait(false);
             if (claimed is not null)
             {
                 return claimed;
@@ -370,7 +387,7 @@ public sealed class SubmissionWorkflow
         var queued = await _store.TryUpdateAsync(
             running with
             {
-                Status = SubmissionStatus.Queued, Phase = null, LeaseUntil = null, Reason = reason, LastUpdatedTime = now,
+                Status = SubmissionStatus.Queued, Phase = null, LeaseUntil = null, LeaseOwner = null, Reason = reason, LastUpdatedTime = now,
                 History = running.History.Append(new HistoryEvent("TaskFailed", now, "RunOnRunner", reason)),
             },
             cancellationToken).ConfigureAwait(false);
@@ -405,7 +422,7 @@ public sealed class SubmissionWorkflow
             CallbackOutbox.Arm(
                 state with
                 {
-                    Status = status, Verdict = verdict, Reason = status == SubmissionStatus.Completed ? null : reason ?? state.Reason, Phase = null, LeaseUntil = null, CompletedTime = now, LastUpdatedTime = now,
+                    Status = status, Verdict = verdict, Reason = status == SubmissionStatus.Completed ? null : reason ?? state.Reason, Phase = null, LeaseUntil = null, LeaseOwner = null, CompletedTime = now, LastUpdatedTime = now,
                     History = state.History.Append(EndEvents(status, historyType, reason, now)),
                 },
                 now),

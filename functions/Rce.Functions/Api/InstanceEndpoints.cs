@@ -139,7 +139,7 @@ internal static class InstanceEndpoints
         {
             Id = SubmissionService.NewId(), Status = SubmissionStatus.Queued, Phase = null, Verdict = null, Score = null, MaxScore = null,
             CreatedTime = clock.GetUtcNow(), LastUpdatedTime = clock.GetUtcNow(), StartedTime = null, CompletedTime = null, Attempt = 0, LeaseUntil = null,
-            Reason = null, BatchId = null, BatchIndex = -1, RestartOf = s.Id, HasResult = false, InlineResult = null, InlineRequest = null, ETag = null,
+            Reason = null, BatchId = null, BatchIndex = -1, RestartOf = s.Id, HasResult = false, InlineResult = null, InlineRequest = null, LeaseOwner = null, ETag = null,
         };
         if (await gate.AdmitAsync(context, policies.Quota(restarted.Tenant, [restarted.Id], clock.GetUtcNow().AddMilliseconds(workflow.DeadlineMs))) is { } overQuota)
         {

@@ -69,6 +69,7 @@ internal static class SubmissionEntity
         Put(entity, "StartedTime", submission.StartedTime);
         Put(entity, "CompletedTime", submission.CompletedTime);
         Put(entity, "LeaseUntil", submission.LeaseUntil);
+        Put(entity, "LeaseOwner", submission.LeaseOwner);
         Put(entity, "Reason", StorageKeys.Truncate(submission.Reason, MaxReasonChars));
         Put(entity, "BatchId", submission.BatchId);
         Put(entity, "RestartOf", submission.RestartOf);
@@ -109,6 +110,7 @@ internal static class SubmissionEntity
             CompletedTime = entity.GetDateTimeOffset("CompletedTime"),
             Attempt = entity.GetInt32("Attempt") ?? 0,
             LeaseUntil = entity.GetDateTimeOffset("LeaseUntil"),
+            LeaseOwner = entity.GetString("LeaseOwner"),
             Reason = entity.GetString("Reason"),
             BatchId = entity.GetString("BatchId"),
             BatchIndex = entity.GetInt32("BatchIndex") ?? -1,

@@ -36,6 +36,7 @@ internal static class WorkflowTestData
         CompletedTime = T0.AddSeconds(2),
         Attempt = 3,
         LeaseUntil = T0.AddMinutes(5),
+        LeaseOwner = "0f1e2d3c4b5a69788796a5b4c3d2e1f0",
         Reason = "runner r1 unreachable",
         BatchId = NewId(),
         BatchIndex = 41,
