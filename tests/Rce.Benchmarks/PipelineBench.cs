@@ -20,8 +20,8 @@ internal sealed record SyncLatency(Stats Bare, Stats Runner, Stats Pipeline, Sta
 
 /// <summary>Where the time of one sync pipeline submission goes (ms), from the client's clock and the workflow's history rows.</summary>
 /// <param name="Ingress">Client send → the submission's creation time (HTTP, body, validation).</param>
-/// <param name="AcceptAndClaim">Creation → <c>TaskScheduled</c>: stored and enqueued, handed to the app's own listener, claimed.</param>
-/// <param name="RunStep"><c>TaskScheduled</c> → <c>TaskCompleted</c>: the runner call (the request and result ride in the row).</param>
+/// <param name="AcceptAndClaim">Creation → <c>TaskScheduled</c>: with a free worker of the app, in-process work only (the claim is stamped before the insert that carries it); else stored, enqueued, received, claimed.</param>
+/// <param name="RunStep"><c>TaskScheduled</c> → <c>TaskCompleted</c>: with a free worker, the reconcile send beside the index entry, the row insert and the runner call; else the runner call.</param>
 /// <param name="RunStepMinusRunner">The run step minus the runner-alone latency of the same iteration: the workflow's own part of it.</param>
 /// <param name="FinishAndRespond"><c>TaskCompleted</c> → the client has the answer: terminal update, the waiter woken with the row, the response.</param>
 internal sealed record SyncBreakdown(int Count, Stats Ingress, Stats AcceptAndClaim, Stats RunStep, Stats RunStepMinusRunner, Stats FinishAndRespond);

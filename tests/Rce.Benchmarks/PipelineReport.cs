@@ -43,8 +43,8 @@ internal static class PipelineReport
         Line(s, "| Step | Median | p90 |");
         Line(s, "|---|---:|---:|");
         Line(s, $"| Client send → submission created (HTTP, body, validation) | {Ms(b.Ingress.Median)} | {Ms(b.Ingress.P90)} |");
-        Line(s, $"| Created → claimed (`TaskScheduled`): reconcile message beside the index entry, the row inserted already claimed by the app's own worker (no run message) | {Ms(b.AcceptAndClaim.Median)} | {Ms(b.AcceptAndClaim.P90)} |");
-        Line(s, $"| Claimed → `TaskCompleted`: **runner call** (the request from the row) | {Ms(b.RunStep.Median)} | {Ms(b.RunStep.P90)} |");
+        Line(s, $"| Created → claimed (`TaskScheduled`): in process only — with a free worker the claim is stamped before the insert, which carries it | {Ms(b.AcceptAndClaim.Median)} | {Ms(b.AcceptAndClaim.P90)} |");
+        Line(s, $"| Claimed → `TaskCompleted`: reconcile message beside the index entry, the row (inserted claimed), **runner call** | {Ms(b.RunStep.Median)} | {Ms(b.RunStep.P90)} |");
         Line(s, $"| … of which not the runner (that step − the runner-alone latency of the same iteration) | {Ms(b.RunStepMinusRunner.Median)} | {Ms(b.RunStepMinusRunner.P90)} |");
         Line(s, $"| `TaskCompleted` → client has the answer: terminal update (the result in the row), waiter woken with the row, response | {Ms(b.FinishAndRespond.Median)} | {Ms(b.FinishAndRespond.P90)} |");
         var workflowMs = b.Ingress.Median + b.AcceptAndClaim.Median + b.RunStepMinusRunner.Median + b.FinishAndRespond.Median;
