@@ -41,6 +41,16 @@ public sealed class QueueTriggerOptionsTests
     }
 
     [Theory]
+    [InlineData("false", false)]
+    [InlineData("True", true)]
+    public void ApplyOverrides_LocalDispatch_Applied(string value, bool expected)
+    {
+        Assert.True(new QueueTriggerOptions().LocalDispatch);
+        Assert.Equal(expected, new QueueTriggerOptions().ApplyOverrides(Config(("Queues:LocalDispatch", value))).LocalDispatch);
+    }
+
+    [Theory]
+    [InlineData("Queues:LocalDispatch", "sometimes", "Queues:LocalDispatch")]
     [InlineData("Queues:Lease", "soon", "Queues:Lease")]
     [InlineData("Queues:Lease", "00:00:00.500", "Queues:Lease")]
     [InlineData("Queues:Lease", "00:00:01.500", "Queues:Lease")]
