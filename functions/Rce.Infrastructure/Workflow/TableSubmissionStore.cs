@@ -157,24 +157,14 @@ public sealed class TableSubmissionStore : ISubmissionStore
 
     /// <inheritdoc/>
     /// <remarks>By id: the row first (a small request is in it), then the blob.</remarks>
-    public async Task<byte[]?> ReadRequestAsync(string id, CancellationToken cancellationToken)
-    {
-        if (!StorageKeys.IsSafeId(id))
-        {
-            return null;
-        }
-
-        return (await GetAsync(id, cancellationToken).ConfigureAwait(false))?.InlineRequest
-            ?? await _blobs.ReadAsync(RequestBlob(id), cancellationToken).ConfigureAwait(false);
-    }
+    public Task<byte[]?> ReadRequestAsync(string id, CancellationToken cancellationToken) =>
+        ReadDocumentAsync(id, static row => row.InlineRequest, RequestBlob, cancellationToken);
 
     /// <inheritdoc/>
     public Task<byte[]?> ReadRequestAsync(Submission submission, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(submission);
-        return submission.InlineRequest is { } inline ? Task.FromResult<byte[]?>(inline)
-            : StorageKeys.IsSafeId(submission.Id) ? _blobs.ReadAsync(RequestBlob(submission.Id), cancellationToken)
-            : Task.FromResult<byte[]?>(null);
+        return DocumentOfAsync(submission, submission.InlineRequest, RequestBlob, cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -200,26 +190,33 @@ public sealed class TableSubmissionStore : ISubmissionStore
 
     /// <inheritdoc/>
     /// <remarks>By id: the row first (a small result is in it), then the blob.</remarks>
-    public async Task<byte[]?> ReadResultAsync(string id, CancellationToken cancellationToken)
+    public Task<byte[]?> ReadResultAsync(string id, CancellationToken cancellationToken) =>
+        ReadDocumentAsync(id, static row => row.InlineResult, ResultBlob, cancellationToken);
+
+    /// <inheritdoc/>
+    public Task<byte[]?> ReadResultAsync(Submission submission, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(submission);
+        return submission.HasResult ? DocumentOfAsync(submission, submission.InlineResult, ResultBlob, cancellationToken) : Task.FromResult<byte[]?>(null);
+    }
+
+    /// <summary>A document by id: the row's copy (one read), else its blob.</summary>
+    private async Task<byte[]?> ReadDocumentAsync(string id, Func<Submission, byte[]?> inRow, Func<string, string> blob, CancellationToken cancellationToken)
     {
         if (!StorageKeys.IsSafeId(id))
         {
             return null;
         }
 
-        return (await GetAsync(id, cancellationToken).ConfigureAwait(false))?.InlineResult
-            ?? await _blobs.ReadAsync(ResultBlob(id), cancellationToken).ConfigureAwait(false);
+        return (await GetAsync(id, cancellationToken).ConfigureAwait(false) is { } row ? inRow(row) : null)
+            ?? await _blobs.ReadAsync(blob(id), cancellationToken).ConfigureAwait(false);
     }
 
-    /// <inheritdoc/>
-    public Task<byte[]?> ReadResultAsync(Submission submission, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(submission);
-        return !submission.HasResult ? Task.FromResult<byte[]?>(null)
-            : submission.InlineResult is { } inline ? Task.FromResult<byte[]?>(inline)
-            : StorageKeys.IsSafeId(submission.Id) ? _blobs.ReadAsync(ResultBlob(submission.Id), cancellationToken)
-            : Task.FromResult<byte[]?>(null);
-    }
+    /// <summary>A document of a row in hand: its own copy, else its blob (no read of the row).</summary>
+    private Task<byte[]?> DocumentOfAsync(Submission submission, byte[]? inRow, Func<string, string> blob, CancellationToken cancellationToken) =>
+        inRow is not null ? Task.FromResult<byte[]?>(inRow)
+        : StorageKeys.IsSafeId(submission.Id) ? _blobs.ReadAsync(blob(submission.Id), cancellationToken)
+        : Task.FromResult<byte[]?>(null);
 
     /// <inheritdoc/>
     /// <remarks>
