@@ -13,6 +13,12 @@ internal sealed partial class DotnetChild : IAsyncDisposable
     private const int TailLines = 40;
     private const int Sigterm = 15;
 
+    // Children still running, so that a benchmark stopped by SIGTERM (or ending on an exception
+    // that skipped a dispose) does not leave its runner and app behind; SIGKILL leaves them.
+    private static readonly ConcurrentDictionary<int, Process> Live = new();
+    private static int s_exitHook;
+    private static PosixSignalRegistration[]? s_signals; // kept: a collected registration is unregistered
+
     private readonly Process _process;
     private readonly string _what;
     private readonly long _started;
@@ -21,12 +27,13 @@ internal sealed partial class DotnetChild : IAsyncDisposable
     private DotnetChild(Process process, string what, long started)
     {
         _process = process;
+        ProcessId = process.Id;
         _what = what;
         _started = started;
     }
 
     /// <summary>The child's process id (its CPU time is read from <c>/proc</c>).</summary>
-    public int ProcessId => _process.Id;
+    public int ProcessId { get; }
 
     /// <summary>The child's last lines of output.</summary>
     public string Tail => string.Join('\n', _tail);
@@ -61,6 +68,14 @@ internal sealed partial class DotnetChild : IAsyncDisposable
             throw new BenchmarkException($"cannot start {what} (dotnet on PATH?)", ex);
         }
 
+        if (Interlocked.Exchange(ref s_exitHook, 1) == 0)
+        {
+            // Before the default action of SIGTERM and SIGINT (which then ends the benchmark), and at a normal exit.
+            s_signals = [PosixSignalRegistration.Create(PosixSignal.SIGTERM, _ => KillLive()), PosixSignalRegistration.Create(PosixSignal.SIGINT, _ => KillLive())];
+            AppDomain.CurrentDomain.ProcessExit += (_, _) => KillLive();
+        }
+
+        Live[process.Id] = process;
         var child = new DotnetChild(process, what, started);
         process.OutputDataReceived += (_, e) => child.Keep(e.Data);
         process.ErrorDataReceived += (_, e) => child.Keep(e.Data);
@@ -124,7 +139,23 @@ internal sealed partial class DotnetChild : IAsyncDisposable
             }
         }
 
+        Live.TryRemove(ProcessId, out _);
         _process.Dispose();
+    }
+
+    private static void KillLive()
+    {
+        foreach (var process in Live.Values)
+        {
+            try
+            {
+                process.Kill(entireProcessTree: true);
+            }
+            catch (InvalidOperationException)
+            {
+                // Exited meanwhile.
+            }
+        }
     }
 
     private void Keep(string? line)
