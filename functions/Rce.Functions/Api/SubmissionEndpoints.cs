@@ -161,8 +161,7 @@ internal static class SubmissionEndpoints
 
             if (signal.IsCompleted)
             {
-                signals.Forget(submission.Id, signal);
-                signal = signals.WhenSignalled(submission.Id);
+                signal = signals.WhenSignalled(submission.Id); // a completed signal holds no reference to forget
             }
         }
 

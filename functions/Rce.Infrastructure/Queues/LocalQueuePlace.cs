@@ -40,11 +40,7 @@ public sealed class LocalQueuePlace : ILocalWorker
     public void Dispatch(QueueMessage message)
     {
         ArgumentNullException.ThrowIfNull(message);
-        if (Interlocked.Exchange(ref _used, 1) != 0)
-        {
-            throw new InvalidOperationException("This place was already used or given back.");
-        }
-
+        Use();
         _listener.RunLocal(message);
     }
 
@@ -53,12 +49,16 @@ public sealed class LocalQueuePlace : ILocalWorker
     public void Run(Func<CancellationToken, Task> work)
     {
         ArgumentNullException.ThrowIfNull(work);
+        Use();
+        _listener.RunLocalWork(work);
+    }
+
+    private void Use()
+    {
         if (Interlocked.Exchange(ref _used, 1) != 0)
         {
             throw new InvalidOperationException("This place was already used or given back.");
         }
-
-        _listener.RunLocalWork(work);
     }
 
     /// <summary>Gives the place back unless it was used.</summary>

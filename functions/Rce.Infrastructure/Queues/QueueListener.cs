@@ -175,23 +175,7 @@ public sealed class QueueListener : IAsyncDisposable
     }
 
     /// <summary>Runs a message handed over through a <see cref="LocalQueuePlace"/>, off the caller's thread.</summary>
-    internal void RunLocal(QueueMessage message)
-    {
-        var token = _invocations.Token;
-        _ = Task.Run(
-            async () =>
-            {
-                try
-                {
-                    await _handler.ProcessAsync(message, token).ConfigureAwait(false);
-                }
-                finally
-                {
-                    ReleaseLocal();
-                }
-            },
-            CancellationToken.None);
-    }
+    internal void RunLocal(QueueMessage message) => RunLocalWork(token => _handler.ProcessAsync(message, token)); // never throws
 
     /// <summary>Runs work handed over through a <see cref="LocalQueuePlace"/> (no message), off the caller's thread.</summary>
     internal void RunLocalWork(Func<CancellationToken, Task> work)
