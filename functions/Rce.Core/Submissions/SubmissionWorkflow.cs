@@ -11,7 +11,7 @@ namespace Rce.Core.Submissions;
 /// redelivery and concurrent workers: the row's transition decides who acts, a lost race (412)
 /// means "re-read and decide again", and nothing can leave a submission Running for ever.
 /// </summary>
-public sealed class SubmissionWorkflow
+public sealed partial class SubmissionWorkflow
 {
     private readonly ISubmissionStore _store;
     private readonly IBatchStore _batches;
@@ -190,6 +190,12 @@ public sealed class SubmissionWorkflow
             return;
         }
 
+        await HandleAnswerAsync(claimed, response, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>What the runner's answer to a stored, claimed attempt leads to: the end, a retry, or IE.</summary>
+    private async Task HandleAnswerAsync(Submission claimed, RunnerResponse response, CancellationToken cancellationToken)
+    {
         if (response.StatusCode == 200 && RunnerAnswer.TryParseResult(response.Body, out var result))
         {
             // The result first (in the row's terminal write when small, else its blob before it),
@@ -418,21 +424,30 @@ public sealed class SubmissionWorkflow
         }
 
         // Outbox invariant 1: terminal and "callback owed" in one compare-and-set write.
-        var ended = await _store.TryUpdateAsync(
-            CallbackOutbox.Arm(
-                state with
-                {
-                    Status = status, Verdict = verdict, Reason = status == SubmissionStatus.Completed ? null : reason ?? state.Reason, Phase = null, LeaseUntil = null, LeaseOwner = null, CompletedTime = now, LastUpdatedTime = now,
-                    History = state.History.Append(EndEvents(status, historyType, reason, now)),
-                },
-                now),
-            cancellationToken).ConfigureAwait(false);
+        var ended = await _store.TryUpdateAsync(Ending(state, status, verdict, reason, historyType, now), cancellationToken).ConfigureAwait(false);
         if (ended is null)
         {
             return null;
         }
 
-        WorkflowLog.Ended(_logger, ended.Id, status, verdict is null ? null : verdict.Value.ToCode());
+        await AfterEndAsync(ended, cancellationToken).ConfigureAwait(false);
+        return ended;
+    }
+
+    /// <summary>The terminal row that <paramref name="state"/> ends in: status, verdict, reason, times, history, callback owed.</summary>
+    private static Submission Ending(Submission state, SubmissionStatus status, Verdict? verdict, string? reason, string? historyType, DateTimeOffset now) =>
+        CallbackOutbox.Arm(
+            state with
+            {
+                Status = status, Verdict = verdict, Reason = status == SubmissionStatus.Completed ? null : reason ?? state.Reason, Phase = null, LeaseUntil = null, LeaseOwner = null, CompletedTime = now, LastUpdatedTime = now,
+                History = state.History.Append(EndEvents(status, historyType, reason, now)),
+            },
+            now);
+
+    /// <summary>What only the winner of a terminal transition does: waiters, the batch item, the <see cref="Ended"/> handlers.</summary>
+    private async Task AfterEndAsync(Submission ended, CancellationToken cancellationToken)
+    {
+        WorkflowLog.Ended(_logger, ended.Id, ended.Status, ended.Verdict is null ? null : ended.Verdict.Value.ToCode());
 
         // Waiters first, with the row (they need not read it again); its history came with it.
         _signals.Signal(ended);
@@ -445,8 +460,6 @@ public sealed class SubmissionWorkflow
                 await handler(ended, cancellationToken).ConfigureAwait(false);
             }
         }
-
-        return ended;
     }
 
     /// <summary>The step's outcome (unless the end is itself the execution event, as a terminate), then the execution's.</summary>

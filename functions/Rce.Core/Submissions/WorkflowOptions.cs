@@ -61,6 +61,16 @@ public sealed class WorkflowOptions
     [Range(0, 3_600_000)]
     public int RunnerTimeoutMarginMs { get; set; } = 10_000;
 
+    /// <summary>
+    /// A <c>wait=true</c> submission that a free worker of the accepting process runs at once is
+    /// stored when it ends (one write), or after this long if it is still running (or at the wait
+    /// bound, if sooner). 0: stored before it runs, as every other submission. Until it is stored it
+    /// exists only in the accepting process and the waiting request, whose client has no id yet.
+    /// </summary>
+    /// <value>The default value is 2 000 ms.</value>
+    [Range(0, 200_000)]
+    public int SyncStoreAfterMs { get; set; } = 2_000;
+
     /// <summary>Slots assumed per runner when computing the call timeout (1 = the safe side).</summary>
     [Range(1, 1024)]
     public int RunnerSlots { get; set; } = 1;

@@ -101,11 +101,19 @@ internal static class SubmissionEndpoints
         Submission stored;
         try
         {
-            stored = await service.AcceptAsync(submission, SubmissionService.RunnerBody(request!), ct);
-            if (signal is not null)
+            var body = SubmissionService.RunnerBody(request!);
+            if (signal is null)
             {
+                stored = await service.AcceptAsync(submission, body, ct);
+            }
+            else
+            {
+                // Run here and stored once when a worker is free (the row comes back terminal, or
+                // Running once stored), else accepted as any; then waited for the rest of the bound.
                 var bound = TimeSpan.FromSeconds(timeout ?? o.WaitSeconds);
-                (stored, signal) = await WaitAsync(stored, store, signals, signal, bound, time, ct);
+                var start = time.GetTimestamp();
+                stored = await service.AcceptWaitedAsync(submission, body, bound, ct);
+                (stored, signal) = await WaitAsync(stored, store, signals, signal, bound - time.GetElapsedTime(start), time, ct);
             }
         }
         finally

@@ -40,6 +40,11 @@ internal sealed class SubmissionService(SubmissionWorkflow workflow, IBatchStore
     public Task<Submission> AcceptAsync(Submission submission, byte[] body, CancellationToken cancellationToken) =>
         workflow.AcceptAsync(submission, body, cancellationToken);
 
+    /// <summary>A waited-for submission: run here before it is stored when a worker is free (see <see cref="SubmissionWorkflow.TryRunNowAsync"/>), else accepted as any.</summary>
+    public async Task<Submission> AcceptWaitedAsync(Submission submission, byte[] body, TimeSpan waitBound, CancellationToken cancellationToken) =>
+        await workflow.TryRunNowAsync(submission, body, waitBound, cancellationToken).ConfigureAwait(false)
+        ?? await workflow.AcceptAsync(submission, body, cancellationToken).ConfigureAwait(false);
+
     /// <summary>Stores a batch: the members first (so every returned id resolves), then the batch, then one reconcile for all, then the run messages.</summary>
     public async Task AcceptBatchAsync(Batch batch, IReadOnlyList<(Submission Submission, byte[] Body)> members, CancellationToken cancellationToken)
     {

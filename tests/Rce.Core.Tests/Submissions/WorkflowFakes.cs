@@ -46,6 +46,7 @@ internal sealed class FakeSubmissionStore : ISubmissionStore
     private readonly Dictionary<string, List<HistoryEvent>> _history = new(StringComparer.Ordinal);
     private readonly List<string> _journal = [];
     private Action<Submission>? _beforeNextUpdate;
+    private Action<Submission>? _beforeNextCreate;
     private Func<Submission, bool>? _loseReply;
     private int _lostUpdates;
     private int _reads;
@@ -74,6 +75,9 @@ internal sealed class FakeSubmissionStore : ISubmissionStore
 
     /// <summary>Runs once, before the next <see cref="TryUpdateAsync"/> compares ETags (to simulate a concurrent writer).</summary>
     public void BeforeNextUpdate(Action<Submission> action) => _beforeNextUpdate = action;
+
+    /// <summary>Runs <paramref name="action"/> with the next created row, just before it is stored.</summary>
+    public void BeforeNextCreate(Action<Submission> action) => _beforeNextCreate = action;
 
     /// <summary>The next update matching <paramref name="when"/> is stored, then answers an IOException (the step dies after its write).</summary>
     public void LoseNextUpdateReply(Func<Submission, bool> when) => _loseReply = when;
@@ -144,6 +148,7 @@ internal sealed class FakeSubmissionStore : ISubmissionStore
 
     public Task<Submission> CreateAsync(Submission submission, ReadOnlyMemory<byte> request, CancellationToken cancellationToken)
     {
+        Interlocked.Exchange(ref _beforeNextCreate, null)?.Invoke(submission);
         lock (_lock)
         {
             if (_rows.TryGetValue(submission.Id, out var existing))

@@ -32,6 +32,37 @@ public sealed class SubmissionFlowTests(StackFixture stack) : IClassFixture<Stac
     }
 
     [Fact]
+    public async Task Sync_RunningPastTheStoreTime_ListedRunningWhileItRuns_Then200()
+    {
+        // A wait=true submission run at once is stored when it ends, or after Workflow:SyncStoreAfterMs
+        // (2 s by default) if it still runs: from then on it is listed Running like any other.
+        stack.Require();
+        var ct = TestContext.Current.CancellationToken;
+        var (app, http) = await stack.StartFunctionsAsync(LoopbackPorts.Free());
+        await using (app)
+        using (http)
+        {
+            http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", await stack.CreateKeyAsync("sync" + Guid.NewGuid().ToString("N")[..8], Rce.Core.Tenancy.ApiKeyRoles.Submit | Rce.Core.Tenancy.ApiKeyRoles.Read));
+            var post = http.PostAsJsonAsync("/api/submissions?wait=true", new { language = "bash", source = "sleep 4; echo done", stdin = string.Empty }, ct);
+            var listedRunning = new HashSet<string>();
+            while (!post.IsCompleted)
+            {
+                using var page = await http.GetAsync("/api/instances?runtimeStatus=Running", ct);
+                Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+                listedRunning.UnionWith((await StackFixture.JsonAsync(page)).EnumerateArray().Select(e => e.GetProperty("instanceId").GetString()!));
+                await Task.Delay(200, ct);
+            }
+
+            using var answer = await post;
+            var body = await StackFixture.JsonAsync(answer);
+            Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+            Assert.Equal("Completed", body.GetProperty("status").GetString());
+            Assert.Equal("done\n", body.GetProperty("stdout").GetString());
+            Assert.Equal([body.GetProperty("id").GetString()!], listedRunning);
+        }
+    }
+
+    [Fact]
     public async Task Async_202ThenPollUntil200_WithPerTestResults()
     {
         stack.Require();

@@ -90,6 +90,37 @@ public sealed class TableSubmissionStoreInlineTests(AzuriteFixture azurite) : IC
     }
 
     [Fact]
+    public async Task Create_AnEndedRow_OneInsert_ResultHistoryAndOwnerReadBack()
+    {
+        // A waited-for submission run before it was stored is inserted once, already ended.
+        var store = Store();
+        var id = NewId();
+        var result = Bytes(300, 10);
+        var run = Minimal(id, NewTenant(), T0) with { Status = SubmissionStatus.Running, Attempt = 1, LeaseOwner = "owner-1" };
+        var attached = await store.AttachResultAsync(run, result, Ct);
+        var ended = attached with
+        {
+            Status = SubmissionStatus.Completed, CompletedTime = T0.AddSeconds(1), CallbackPending = true,
+            History = HistoryLog.Of([new HistoryEvent("ExecutionStarted", T0, "SubmissionWorkflow"), new HistoryEvent("ExecutionCompleted", T0.AddSeconds(1), "SubmissionWorkflow", "Completed")]),
+        };
+
+        var created = await store.CreateAsync(ended, Bytes(60, 11), Ct);
+        var read = await store.GetAsync(id, Ct);
+        var again = await store.CreateAsync(ended, Bytes(60, 11), Ct); // a client retry after a lost reply: the stored row, still its owner's
+
+        Assert.NotNull(created.ETag);
+        Assert.Equal(SubmissionStatus.Completed, read!.Status);
+        Assert.True(read.CallbackPending);
+        Assert.Equal("owner-1", read.LeaseOwner);
+        Assert.Equal(result, await store.ReadResultAsync(read, Ct));
+        Assert.Equal(Bytes(60, 11), await store.ReadRequestAsync(read, Ct));
+        Assert.Equal(["ExecutionStarted", "ExecutionCompleted"], (await store.ReadHistoryAsync(id, Ct)).Select(e => e.EventType));
+        Assert.Equal("owner-1", again.LeaseOwner);
+        Assert.Equal(read.ETag, again.ETag);
+        Assert.False(await BlobExistsAsync(id + "/result.json"));
+    }
+
+    [Fact]
     public async Task ReadResult_RowWithoutResult_Null()
     {
         var store = Store();
