@@ -79,9 +79,11 @@ public sealed partial class SubmissionWorkflow
             using (var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
             {
                 var call = _runners.ExecuteAsync(RunnerRequestFor(run.Claimed, run.Body), cancellationToken);
-                if (await Task.WhenAny(call, Task.Delay(run.StoreBy, _time, timer.Token)).ConfigureAwait(false) != call)
+                if (await Task.WhenAny(call, Task.Delay(run.StoreBy, _time, timer.Token)).ConfigureAwait(false) != call
+                    && !cancellationToken.IsCancellationRequested)
                 {
-                    // Still running: stored now, and from here on an ordinary local run.
+                    // Still running: stored now, and from here on an ordinary local run. (A stopping
+                    // process hands it over Queued instead, below, for another worker to take at once.)
                     await StoreRunningAsync(run).ConfigureAwait(false);
                 }
 

@@ -78,6 +78,38 @@ public sealed partial class CallbackTests(StackFixture stack) : IClassFixture<St
     }
 
     [Fact]
+    public async Task Callback_WaitTrue_AnsweredThenOneCallbackOfTheSameDocument()
+    {
+        // A waited-for submission is run before it is stored and inserted once, ended, with its
+        // callback owed: the callback still goes out, once.
+        stack.Require();
+        var ct = TestContext.Current.CancellationToken;
+        await using var receiver = await CallbackReceiver.StartAsync(IPAddress.Loopback);
+        var (app, http) = await stack.StartFunctionsAsync(LoopbackPorts.Free(), new Dictionary<string, string>
+        {
+            ["Callbacks__AllowedNetworks__0"] = "127.0.0.1/32",
+            ["Callbacks__Secret"] = Secret,
+        });
+        await using (app)
+        using (http)
+        {
+            var request = new { language = "python", source = "print(input() + '!')", stdin = "hi", callbackUrl = receiver.Url("127.0.0.1", "/hooks/sync").ToString() };
+            using var answer = await http.PostAsJsonAsync("/api/submissions?wait=true", request, ct);
+            var final = await StackFixture.JsonAsync(answer);
+            Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+            var id = final.GetProperty("id").GetString()!;
+            Assert.Equal("CallbackDelivered", await CallbackOutcomeAsync(http, id, ct));
+            await Task.Delay(500, ct);
+
+            var callback = Assert.Single(receiver.Received);
+            using var document = JsonDocument.Parse(callback.Body);
+            Assert.Equal(id, document.RootElement.GetProperty("id").GetString());
+            Assert.Equal("Completed", document.RootElement.GetProperty("status").GetString());
+            Assert.Equal(final.GetProperty("stdout").GetString(), document.RootElement.GetProperty("stdout").GetString());
+        }
+    }
+
+    [Fact]
     public async Task Callback_LoopbackAddressOutsideTheAllowList_IsRefusedAndTheSubmissionCompletes()
     {
         stack.Require();
