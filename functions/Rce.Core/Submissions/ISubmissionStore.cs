@@ -31,6 +31,18 @@ public interface ISubmissionStore
         return await CreateAsync(submission, request, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Writes the listing entries of submissions about to be created, in bulk (a batch's members:
+    /// one request per hundred entries of a tenant instead of one per member); their
+    /// <see cref="CreateAsync(Submission, ReadOnlyMemory{byte}, CancellationToken)"/> then need not
+    /// write them again. Optional: a store without a listing index, or without bulk writes, does
+    /// nothing here and lists each row when it is created.
+    /// </summary>
+    /// <param name="submissions">The new rows, before they are created.</param>
+    /// <param name="cancellationToken">Cancels the writes.</param>
+    /// <returns>A task; when it has succeeded, every one of them is listed once created.</returns>
+    Task ListAheadAsync(IReadOnlyCollection<Submission> submissions, CancellationToken cancellationToken) => Task.CompletedTask;
+
     /// <summary>Reads a row.</summary>
     /// <param name="id">Submission id.</param>
     /// <param name="cancellationToken">Cancels the read.</param>

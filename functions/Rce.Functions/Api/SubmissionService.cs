@@ -6,7 +6,7 @@ using Rce.Core.Submissions;
 namespace Rce.Functions.Api;
 
 /// <summary>Turns validated requests into stored, queued submissions (single, batch member, restart).</summary>
-internal sealed class SubmissionService(SubmissionWorkflow workflow, IBatchStore batches, IWorkQueues queues, IOptions<ApiOptions> options, IOptions<WorkflowOptions> workflowOptions, TimeProvider time)
+internal sealed class SubmissionService(SubmissionWorkflow workflow, IBatchStore batches, ISubmissionStore store, IWorkQueues queues, IOptions<ApiOptions> options, IOptions<WorkflowOptions> workflowOptions, TimeProvider time)
 {
     public static string NewId() => Guid.NewGuid().ToString("N");
 
@@ -45,11 +45,16 @@ internal sealed class SubmissionService(SubmissionWorkflow workflow, IBatchStore
         await workflow.TryRunNowAsync(submission, body, waitBound, cancellationToken).ConfigureAwait(false)
         ?? await workflow.AcceptAsync(submission, body, cancellationToken).ConfigureAwait(false);
 
-    /// <summary>Stores a batch: the members first (so every returned id resolves), then the batch, then one reconcile for all, then the run messages.</summary>
+    /// <summary>
+    /// Stores a batch: one reconcile check for all, then the batch and its members' listing entries
+    /// (in bulk, side by side), then the members (rows, run messages or local runs).
+    /// </summary>
     public async Task AcceptBatchAsync(Batch batch, IReadOnlyList<(Submission Submission, byte[] Body)> members, CancellationToken cancellationToken)
     {
         await queues.EnqueueAsync(WorkQueueId.Reconcile, new WorkMessage(batch.Id, Batch: true), TimeSpan.FromMilliseconds(workflowOptions.Value.ReconcileDelayMs), cancellationToken).ConfigureAwait(false);
-        await batches.CreateAsync(batch, [.. members.Select(m => m.Submission.Id)], cancellationToken).ConfigureAwait(false);
+        await Task.WhenAll(
+            batches.CreateAsync(batch, [.. members.Select(m => m.Submission.Id)], cancellationToken),
+            store.ListAheadAsync([.. members.Select(m => m.Submission)], cancellationToken)).ConfigureAwait(false);
         await Parallel.ForEachAsync(members, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (member, ct) =>
             await workflow.AcceptAsync(member.Submission, member.Body, ct).ConfigureAwait(false)).ConfigureAwait(false);
     }

@@ -50,13 +50,30 @@ internal sealed class SubmissionIndex
     /// <returns>A task.</returns>
     public Task AddAsync(Submission submission, CancellationToken cancellationToken)
     {
-        var entity = new TableEntity(SubmissionIndexKeys.Partition(submission.Tenant), SubmissionIndexKeys.Row(submission.CreatedTime, submission.Id))
+        var entity = Entry(submission);
+        return _table.RunAsync((table, ct) => table.UpsertEntityAsync(entity, TableUpdateMode.Replace, ct), cancellationToken);
+    }
+
+    /// <summary>Writes the entries of <paramref name="submissions"/> (upserts), a transaction per hundred entries of a tenant, a few at once.</summary>
+    /// <param name="submissions">New submissions.</param>
+    /// <param name="cancellationToken">Cancels the writes.</param>
+    /// <returns>A task.</returns>
+    public Task AddManyAsync(IEnumerable<Submission> submissions, CancellationToken cancellationToken)
+    {
+        var chunks = submissions
+            .GroupBy(s => SubmissionIndexKeys.Partition(s.Tenant), StringComparer.Ordinal)
+            .SelectMany(tenant => tenant.Select(Entry).Chunk(TableTransactions.MaxActions))
+            .ToList();
+        return Parallel.ForEachAsync(chunks, new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = cancellationToken }, async (chunk, ct) =>
+            await _table.RunAsync((table, token) => TableTransactions.UpsertAsync(table, chunk, TableUpdateMode.Replace, token), ct).ConfigureAwait(false));
+    }
+
+    private static TableEntity Entry(Submission submission) =>
+        new(SubmissionIndexKeys.Partition(submission.Tenant), SubmissionIndexKeys.Row(submission.CreatedTime, submission.Id))
         {
             // For people reading the table; listings use the keys only.
             ["CreatedTime"] = submission.CreatedTime,
         };
-        return _table.RunAsync((table, ct) => table.UpsertEntityAsync(entity, TableUpdateMode.Replace, ct), cancellationToken);
-    }
 
     /// <summary>Deletes the entry of submission <paramref name="id"/> of <paramref name="tenant"/> created at <paramref name="created"/>; a missing one is fine.</summary>
     /// <param name="tenant">Its tenant.</param>

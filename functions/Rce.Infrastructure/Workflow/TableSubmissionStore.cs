@@ -41,6 +41,11 @@ public sealed class TableSubmissionStore : ISubmissionStore
     private readonly SubmissionIndex _index;
     private readonly ILogger _logger;
 
+    // Ids listed ahead (ListAheadAsync) whose row is not created yet, with the creation ticks of
+    // their entry: CreateAsync of that very submission skips the entry. Bounded: past the bound an
+    // id is not remembered and its create writes the entry again (an idempotent upsert).
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _listedAhead = new(StringComparer.Ordinal);
+
     /// <summary>Creates the store.</summary>
     /// <param name="account">The storage account.</param>
     /// <param name="logger">Logs history writes that failed (history is best effort); none when null.</param>
@@ -83,7 +88,7 @@ public sealed class TableSubmissionStore : ISubmissionStore
         await Task.WhenAll(
             armed,
             inline ? Task.CompletedTask : _blobs.WriteAsync(RequestBlob(submission.Id), request, cancellationToken),
-            _index.AddAsync(submission, cancellationToken)).ConfigureAwait(false);
+            ListedAhead(submission) ? Task.CompletedTask : _index.AddAsync(submission, cancellationToken)).ConfigureAwait(false);
         var entity = SubmissionEntity.ToEntity(submission);
         try
         {
@@ -104,6 +109,29 @@ public sealed class TableSubmissionStore : ISubmissionStore
             return stored;
         }
     }
+
+    /// <summary>At most this many ids listed ahead are remembered at once.</summary>
+    internal const int MaxListedAhead = 10_000;
+
+    /// <inheritdoc/>
+    public async Task ListAheadAsync(IReadOnlyCollection<Submission> submissions, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(submissions);
+        foreach (var submission in submissions)
+        {
+            StorageKeys.RequireSafeId(submission.Id, nameof(submissions));
+        }
+
+        await _index.AddManyAsync(submissions, cancellationToken).ConfigureAwait(false);
+        foreach (var submission in submissions.Take(Math.Max(0, MaxListedAhead - _listedAhead.Count)))
+        {
+            _listedAhead[submission.Id] = submission.CreatedTime.UtcTicks;
+        }
+    }
+
+    /// <summary>Whether the entry of <paramref name="submission"/> was written ahead (then forgotten: it is used once).</summary>
+    private bool ListedAhead(Submission submission) =>
+        _listedAhead.TryRemove(submission.Id, out var ticks) && ticks == submission.CreatedTime.UtcTicks;
 
     /// <inheritdoc/>
     public async Task<Submission?> GetAsync(string id, CancellationToken cancellationToken)

@@ -299,6 +299,37 @@ public sealed class TableSubmissionStoreListTests(AzuriteFixture azurite) : ICla
         return all;
     }
 
+    [Fact]
+    public async Task ListAhead_EntriesInBulk_RowsCreatedAfterAreListed_TheirCreateWritesNoEntry()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var store = Store();
+        var tenant = NewTenant();
+        var other = NewTenant();
+        var members = Enumerable.Range(0, 250).Select(i => Minimal(NewId(), tenant, T0.AddMilliseconds(i))).Append(Minimal(NewId(), other, T0)).ToList();
+
+        await store.ListAheadAsync(members, ct); // 3 transactions for the tenant, 1 for the other
+        Assert.Equal(250, (await IndexEntriesAsync(tenant)).Count);
+        Assert.Single(await IndexEntriesAsync(other));
+        Assert.Empty(await ListAllAsync(store, new SubmissionQuery(tenant, null, null, null, 1000))); // no row yet: entries are skipped
+
+        // The create of a member listed ahead skips its entry: removed by hand here, it stays removed.
+        var first = members[0];
+        await IndexClient().DeleteEntityAsync(SubmissionIndexKeys.Partition(tenant), SubmissionIndexKeys.Row(first.CreatedTime, first.Id), cancellationToken: ct);
+        foreach (var member in members.Skip(1).Take(9).Prepend(first))
+        {
+            await store.CreateAsync(member, "{}"u8.ToArray(), ct);
+        }
+
+        var listed = await ListAllAsync(store, new SubmissionQuery(tenant, null, null, null, 1000));
+        Assert.Equal(members.Skip(1).Take(9).Select(m => m.Id).Order(), listed.Select(s => s.Id).Order());
+
+        // A submission not listed ahead writes its own entry, as before.
+        var unlisted = Minimal(NewId(), tenant, T0.AddHours(1));
+        await store.CreateAsync(unlisted, "{}"u8.ToArray(), ct);
+        Assert.Contains(SubmissionIndexKeys.Row(unlisted.CreatedTime, unlisted.Id), await IndexEntriesAsync(tenant));
+    }
+
     private TableSubmissionStore Store() => new(StorageAccount.FromConnectionString(azurite.Server.ConnectionString));
 
     private SubmissionIndex Index() => new(StorageAccount.FromConnectionString(azurite.Server.ConnectionString).Tables, TableSubmissionStore.IndexTable);
