@@ -26,6 +26,22 @@ public interface IWorkQueues
     /// batch's).
     /// </remarks>
     ILocalWorker? TryReserveWorker(WorkQueueId queue) => null;
+
+    /// <summary>
+    /// Takes work that would otherwise be a message of <paramref name="queue"/> with no delay onto
+    /// this process's backlog for that queue: it runs when one of the queue's workers here is free,
+    /// in order, with no message. Only in the self-hosted mode, within a bounded backlog; false
+    /// otherwise, and then the caller sends the message.
+    /// </summary>
+    /// <param name="queue">The queue whose workers run it.</param>
+    /// <param name="run">The work; it must hand itself over if it fails.</param>
+    /// <param name="handOver">Sends the message, called instead of <paramref name="run"/> if this process stops first.</param>
+    /// <returns>Whether the work was taken.</returns>
+    /// <remarks>
+    /// Invariant for callers: as for <see cref="TryReserveWorker"/>, the work is lost if the process
+    /// dies, so it must be covered by a reconcile check that already exists.
+    /// </remarks>
+    bool TryDefer(WorkQueueId queue, Func<CancellationToken, Task> run, Func<Task> handOver) => false;
 }
 
 /// <summary>A worker reserved by <see cref="IWorkQueues.TryReserveWorker"/>. Disposing it without running gives it back.</summary>

@@ -100,9 +100,14 @@ public sealed partial class SubmissionWorkflow
             }
             else if (stored.Status == SubmissionStatus.Queued && stored.Attempt == 0)
             {
-                // The claim (often in this process, at once) starts from this row.
+                // The claim (often in this process, at once) starts from this row. Its first run
+                // waits on this process's backlog if it takes it (no message: the reconcile check
+                // armed before the row is its recovery), else goes out as a message.
                 _fresh.Put(stored);
-                await EnqueueRunAsync(stored, 1, TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
+                if (!DeferFirstRun(stored))
+                {
+                    await EnqueueRunAsync(stored, 1, TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
+                }
             }
 
             return stored;
@@ -128,6 +133,33 @@ public sealed partial class SubmissionWorkflow
 
         WorkflowLog.Started(_logger, claimed.Id, claimed.Attempt);
         await RunClaimedAsync(claimed, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Puts the first run of a Queued row on this process's backlog (see <see cref="IWorkQueues.TryDefer"/>):
+    /// run as its message would be; if that fails, or the process stops before it runs, the message
+    /// is sent after all.
+    /// </summary>
+    private bool DeferFirstRun(Submission queued)
+    {
+        var queue = WorkQueues.ForPriority(queued.Priority);
+        var message = new WorkMessage(queued.Id, 1);
+        Task HandOverAsync() => _queues.EnqueueAsync(queue, message, TimeSpan.Zero, CancellationToken.None);
+        return _queues.TryDefer(
+            queue,
+            async ct =>
+            {
+                try
+                {
+                    await RunAsync(message, ct).ConfigureAwait(false);
+                }
+                catch (Exception)
+                {
+                    await HandOverAsync().ConfigureAwait(false);
+                    throw;
+                }
+            },
+            HandOverAsync);
     }
 
     /// <summary>The first attempt, claimed by the insert and run by this process without a message; if it fails or is stopped, the message it skipped is sent after all.</summary>

@@ -46,6 +46,7 @@ internal sealed class QueueHost(
 
         // A message this process sends runs here at once when its listener has room (no receive).
         notifier.ServeLocalPlaces(queue => _listeners.FirstOrDefault(l => l.QueueName == queue.Name())?.TryReserveLocal());
+        notifier.ServeBacklogs((queue, run, handOver) => _listeners.FirstOrDefault(l => l.QueueName == queue.Name())?.TryDefer(run, handOver) ?? false);
         notifier.Enqueued += queue =>
         {
             foreach (var listener in _listeners.Where(l => l.QueueName == queue.Name()))

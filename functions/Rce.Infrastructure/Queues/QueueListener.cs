@@ -35,6 +35,10 @@ public sealed class QueueListener : IAsyncDisposable
     private int _disposed;
     private bool _queueExists;
 
+    // Work waiting for a local place (TryDefer), first in first out; closed (and handed over) at stop.
+    private readonly Queue<(Func<CancellationToken, Task> Run, Func<Task> HandOver)> _backlog = new();
+    private bool _backlogClosed;
+
     /// <summary>Creates a stopped listener.</summary>
     /// <param name="queue">The triggering queue, without message encoding.</param>
     /// <param name="service">The account's service client, without message encoding; gives the poison queue.</param>
@@ -157,6 +161,64 @@ public sealed class QueueListener : IAsyncDisposable
             return null;
         }
 
+        return TryTakePlace() ? new LocalQueuePlace(this, _options.Lease) : null;
+    }
+
+    /// <summary>Most pieces of work the backlog holds; past it <see cref="TryDefer"/> refuses and the sender sends messages.</summary>
+    public const int MaxBacklog = 5_000;
+
+    /// <summary>Pieces of work waiting in the backlog.</summary>
+    public int Backlog
+    {
+        get
+        {
+            lock (_backlog)
+            {
+                return _backlog.Count;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Takes work that would otherwise be a message with no delay, sent by this process, onto the
+    /// listener's backlog: it runs on the next free place (as <see cref="TryReserveLocal"/> would
+    /// give one), in order, with no message sent, received or deleted. If the listener stops first,
+    /// <paramref name="handOver"/> is called instead (it sends the message, for any listener).
+    /// Refused (false) under the same conditions as a place, and when <see cref="MaxBacklog"/> is reached.
+    /// </summary>
+    /// <param name="run">The work; it must not throw (its failures are its own to hand over).</param>
+    /// <param name="handOver">Sends the message the work stands for.</param>
+    /// <returns>Whether the work was taken.</returns>
+    /// <remarks>
+    /// Threat: nothing of the backlog is stored, so if the process dies the work is lost; only work
+    /// with a recovery of its own (a reconcile check armed before its row) may be deferred.
+    /// </remarks>
+    public bool TryDefer(Func<CancellationToken, Task> run, Func<Task> handOver)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        ArgumentNullException.ThrowIfNull(handOver);
+        if (!_options.LocalDispatch || Volatile.Read(ref _started) == 0 || _stopping.IsCancellationRequested)
+        {
+            return false;
+        }
+
+        lock (_backlog)
+        {
+            if (_backlogClosed || _backlog.Count >= MaxBacklog)
+            {
+                return false;
+            }
+
+            _backlog.Enqueue((run, handOver));
+        }
+
+        StartDeferred();
+        return true;
+    }
+
+    /// <summary>One place of the listener's concurrency (batch size + new-batch threshold), if one is free.</summary>
+    private bool TryTakePlace()
+    {
         var limit = _options.BatchSize + _threshold;
         var current = Volatile.Read(ref _inFlight);
         while (current < limit)
@@ -165,13 +227,63 @@ public sealed class QueueListener : IAsyncDisposable
             if (seen == current)
             {
                 Interlocked.Increment(ref _local);
-                return new LocalQueuePlace(this, _options.Lease);
+                return true;
             }
 
             current = seen;
         }
 
-        return null;
+        return false;
+    }
+
+    /// <summary>Starts backlog work on free places until one or the other runs out.</summary>
+    private void StartDeferred()
+    {
+        while (Backlog > 0 && TryTakePlace())
+        {
+            Func<CancellationToken, Task>? run = null;
+            lock (_backlog)
+            {
+                if (!_backlogClosed && _backlog.TryDequeue(out var item))
+                {
+                    run = item.Run;
+                }
+            }
+
+            if (run is null)
+            {
+                GiveBackPlace(); // taken by another starter meanwhile
+                return;
+            }
+
+            RunLocalWork(run);
+        }
+    }
+
+    /// <summary>Closes the backlog and hands every piece still in it over (its message is sent).</summary>
+    private async Task HandOverBacklogAsync()
+    {
+        List<(Func<CancellationToken, Task> Run, Func<Task> HandOver)> left;
+        lock (_backlog)
+        {
+            _backlogClosed = true;
+            left = [.. _backlog];
+            _backlog.Clear();
+        }
+
+        foreach (var (_, handOver) in left)
+        {
+            try
+            {
+                await handOver().ConfigureAwait(false);
+            }
+#pragma warning disable CA1031 // One failed send must not keep the others from being sent; the work's reconcile check recovers it.
+            catch (Exception error)
+#pragma warning restore CA1031
+            {
+                QueueListenerLog.HandOverFailed(_logger, QueueName, error);
+            }
+        }
     }
 
     /// <summary>Runs a message handed over through a <see cref="LocalQueuePlace"/>, off the caller's thread.</summary>
@@ -203,6 +315,12 @@ public sealed class QueueListener : IAsyncDisposable
 
     /// <summary>Gives back a reserved place (its message ran, or was never sent).</summary>
     internal void ReleaseLocal()
+    {
+        GiveBackPlace();
+        StartDeferred();
+    }
+
+    private void GiveBackPlace()
     {
         Interlocked.Decrement(ref _inFlight);
         Interlocked.Decrement(ref _local);
@@ -268,6 +386,7 @@ public sealed class QueueListener : IAsyncDisposable
                 }
             }
 
+            await HandOverBacklogAsync().ConfigureAwait(false);
             await Task.WhenAll(inFlight).ConfigureAwait(false);
             await LocalIdleAsync().ConfigureAwait(false);
             QueueListenerLog.Stopped(_logger, QueueName);
@@ -278,6 +397,7 @@ public sealed class QueueListener : IAsyncDisposable
             QueueListenerLog.ListenerFailed(_logger, QueueName, QueueStorageErrors.Describe(error), error);
 
             // Finish what was received before reporting: the messages are leased to us.
+            await HandOverBacklogAsync().ConfigureAwait(false);
             await Task.WhenAll(inFlight).ConfigureAwait(false);
             await LocalIdleAsync().ConfigureAwait(false);
             _completion.TrySetException(error);
@@ -345,6 +465,7 @@ public sealed class QueueListener : IAsyncDisposable
                     finally
                     {
                         Interlocked.Decrement(ref _inFlight);
+                        StartDeferred(); // a place is free
                     }
                 },
                 CancellationToken.None));

@@ -49,4 +49,7 @@ internal static partial class QueueListenerLog
 
     [LoggerMessage(EventId = 714, Level = LogLevel.Warning, Message = "Work run in place of a message of queue {Queue} failed")]
     public static partial void LocalWorkFailed(ILogger logger, string queue, Exception error);
+
+    [LoggerMessage(EventId = 715, Level = LogLevel.Warning, Message = "Handing over backlog work of queue {Queue} failed; its reconcile check recovers it")]
+    public static partial void HandOverFailed(ILogger logger, string queue, Exception error);
 }

@@ -25,17 +25,20 @@ public sealed class StorageWorkQueues : IWorkQueues
     private readonly QueueServiceClient _service;
     private readonly Action<WorkQueueId>? _onEnqueued;
     private readonly Func<WorkQueueId, LocalQueuePlace?>? _reserveLocal;
+    private readonly Func<WorkQueueId, Func<CancellationToken, Task>, Func<Task>, bool>? _defer;
 
     /// <summary>Creates the queues adapter.</summary>
     /// <param name="account">The storage account.</param>
     /// <param name="onEnqueued">Called after a message was sent with no delay (a wake-up for a local listener); must not block.</param>
     /// <param name="reserveLocal">Gives a place on a local listener for a message with no delay, or null (see <see cref="LocalQueuePlace"/>); must not block.</param>
-    public StorageWorkQueues(StorageAccount account, Action<WorkQueueId>? onEnqueued = null, Func<WorkQueueId, LocalQueuePlace?>? reserveLocal = null)
+    /// <param name="defer">Takes work onto a local listener's backlog, or refuses (see <see cref="IWorkQueues.TryDefer"/>); must not block.</param>
+    public StorageWorkQueues(StorageAccount account, Action<WorkQueueId>? onEnqueued = null, Func<WorkQueueId, LocalQueuePlace?>? reserveLocal = null, Func<WorkQueueId, Func<CancellationToken, Task>, Func<Task>, bool>? defer = null)
     {
         ArgumentNullException.ThrowIfNull(account);
         _service = account.Queues;
         _onEnqueued = onEnqueued;
         _reserveLocal = reserveLocal;
+        _defer = defer;
         foreach (var queue in WorkQueues.All)
         {
             var client = _service.GetQueueClient(queue.Name());
@@ -97,6 +100,9 @@ public sealed class StorageWorkQueues : IWorkQueues
 
     /// <inheritdoc/>
     public ILocalWorker? TryReserveWorker(WorkQueueId queue) => _reserveLocal?.Invoke(queue);
+
+    /// <inheritdoc/>
+    public bool TryDefer(WorkQueueId queue, Func<CancellationToken, Task> run, Func<Task> handOver) => _defer?.Invoke(queue, run, handOver) ?? false;
 
     /// <summary>Approximate message counts of every workflow queue and its poison queue, for a stats endpoint.</summary>
     /// <param name="cancellationToken">Cancels the reads.</param>

@@ -13,6 +13,7 @@ namespace Rce.Infrastructure.Workflow;
 public sealed class WorkQueueNotifier
 {
     private Func<WorkQueueId, LocalQueuePlace?>? _reserve;
+    private Func<WorkQueueId, Func<CancellationToken, Task>, Func<Task>, bool>? _defer;
 
     /// <summary>Raised after a message with no delay was sent; handlers must be quick and must not throw.</summary>
     public event Action<WorkQueueId>? Enqueued;
@@ -37,4 +38,24 @@ public sealed class WorkQueueNotifier
     /// <param name="q">The queue the message is for.</param>
     /// <returns>The place, to be dispatched or disposed.</returns>
     public LocalQueuePlace? TryReserve(WorkQueueId q) => Volatile.Read(ref _reserve)?.Invoke(q);
+
+    /// <summary>Sets where deferred work goes (the self-hosted listeners' backlogs); once.</summary>
+    /// <param name="defer">Takes work onto the queue's listener backlog, or refuses.</param>
+    /// <exception cref="InvalidOperationException">Already set.</exception>
+    public void ServeBacklogs(Func<WorkQueueId, Func<CancellationToken, Task>, Func<Task>, bool> defer)
+    {
+        ArgumentNullException.ThrowIfNull(defer);
+        if (Interlocked.CompareExchange(ref _defer, defer, null) is not null)
+        {
+            throw new InvalidOperationException("Backlogs are already served.");
+        }
+    }
+
+    /// <summary>Takes work onto the backlog of this process's listener of <paramref name="q"/>; false when there is none, or it refuses.</summary>
+    /// <param name="q">The queue the work's message would go to.</param>
+    /// <param name="run">The work.</param>
+    /// <param name="handOver">Sends its message instead, if the listener stops first.</param>
+    /// <returns>Whether it was taken.</returns>
+    public bool TryDefer(WorkQueueId q, Func<CancellationToken, Task> run, Func<Task> handOver) =>
+        Volatile.Read(ref _defer)?.Invoke(q, run, handOver) ?? false;
 }

@@ -25,7 +25,7 @@ public static class WorkflowStorageServiceCollectionExtensions
         services.TryAddSingleton<IBatchStore, TableBatchStore>();
         services.TryAddSingleton<IIdempotencyStore, TableIdempotencyStore>();
         services.TryAddSingleton(provider => provider.GetService<WorkQueueNotifier>() is { } notifier
-            ? new StorageWorkQueues(provider.GetRequiredService<StorageAccount>(), notifier.Raise, notifier.TryReserve)
+            ? new StorageWorkQueues(provider.GetRequiredService<StorageAccount>(), notifier.Raise, notifier.TryReserve, notifier.TryDefer)
             : new StorageWorkQueues(provider.GetRequiredService<StorageAccount>()));
         services.TryAddSingleton<IWorkQueues>(provider => provider.GetRequiredService<StorageWorkQueues>());
         return services;

@@ -352,6 +352,22 @@ internal sealed class FakeWorkQueues : IWorkQueues
 
     public ILocalWorker? TryReserveWorker(WorkQueueId queue) => LocalWorkers ? new Worker(this, queue) : null;
 
+    /// <summary>Whether <see cref="TryDefer"/> takes work (as a self-hosted listener's backlog does); it is then kept in <see cref="Backlog"/>, not run.</summary>
+    public bool Backlogs { get; set; }
+
+    /// <summary>Work taken by <see cref="TryDefer"/>, for the test to run or hand over.</summary>
+    public ConcurrentQueue<(WorkQueueId Queue, Func<CancellationToken, Task> Run, Func<Task> HandOver)> Backlog { get; } = new();
+
+    public bool TryDefer(WorkQueueId queue, Func<CancellationToken, Task> run, Func<Task> handOver)
+    {
+        if (Backlogs)
+        {
+            Backlog.Enqueue((queue, run, handOver));
+        }
+
+        return Backlogs;
+    }
+
     /// <summary>Waits for every local run so far; returns their failures.</summary>
     public async Task<IReadOnlyList<Exception>> LocalRunFailuresAsync()
     {
