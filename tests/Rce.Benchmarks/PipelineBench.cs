@@ -297,6 +297,20 @@ internal static class PipelineBench
         return [.. ways.Select((way, w) => new SaturationMode(way.Name, way.Key, perRound * rounds, time[w], Stats.Of(latency[w]), cpu[w], polls[w]))];
     }
 
+    /// <summary>Members waiting for a worker: the run queue's depth plus the app's backlog, from <c>GET /api/queue/stats</c>.</summary>
+    private static async Task<int> WaitingAsync(PipelineStack stack)
+    {
+        using var answer = await stack.Api.GetAsync(new Uri("/api/queue/stats", UriKind.Relative));
+        var text = await answer.Content.ReadAsStringAsync();
+        if (answer.StatusCode != HttpStatusCode.OK)
+        {
+            throw new BenchmarkException($"GET /api/queue/stats answered {(int)answer.StatusCode}: {Truncate(text)}");
+        }
+
+        using var stats = JsonDocument.Parse(text);
+        return stats.RootElement.GetProperty("queues").GetProperty(WorkQueueId.Submissions.Name()).GetInt32() + stats.RootElement.GetProperty("backlog").GetInt32();
+    }
+
     /// <summary>
     /// One batch of Python hellos: submit, then poll the batch (every second, every 100 ms near the
     /// end) until the last result. When no member has finished for <see cref="StallSeconds"/> s, the
@@ -306,7 +320,6 @@ internal static class PipelineBench
     private static async Task<BatchRun> MeasureBatchAsync(PipelineStack stack, int size, TextWriter progress)
     {
         var body = JsonSerializer.SerializeToUtf8Bytes(new { submissions = Enumerable.Range(0, size).Select(_ => new { language = "python", source = Source }).ToArray() });
-        var runQueue = stack.Storage.Queues.GetQueueClient(WorkQueueId.Submissions.Name());
         var before = stack.Cpu();
         var startedAt = TimeProvider.System.GetUtcNow();
         var started = Stopwatch.GetTimestamp();
@@ -339,8 +352,8 @@ internal static class PipelineBench
             polls++;
             if (pending > size / 10)
             {
-                // One more Azurite call per poll, not per submission.
-                peak = Math.Max(peak, (await runQueue.GetPropertiesAsync()).Value.ApproximateMessagesCount);
+                // Waiting members: run messages plus the app's backlog (a few calls per poll, not per submission).
+                peak = Math.Max(peak, await WaitingAsync(stack));
             }
 
             using var answer = await stack.Api.GetAsync(new Uri("/api/batches/" + id, UriKind.Relative));

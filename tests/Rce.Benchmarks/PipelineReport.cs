@@ -77,7 +77,7 @@ internal static class PipelineReport
         var batch = p.Batch;
         Line(s, $"### Pipeline: a batch of {batch.Size} (`POST /api/batches`, then `GET /api/batches/{{id}}` until the last result)");
         Line(s);
-        Line(s, "| Submit (202) | Half done | 99 % done | Last result | Submissions/s (all) | / runner alone at saturation | Submissions/s (first 99 %) | / runner alone | Peak run-queue depth | CPU per submission: runner | Functions app | Azurite | Redis | machine |");
+        Line(s, "| Submit (202) | Half done | 99 % done | Last result | Submissions/s (all) | / runner alone at saturation | Submissions/s (first 99 %) | / runner alone | Peak waiting (run queue + app backlog) | CPU per submission: runner | Functions app | Azurite | Redis | machine |");
         Line(s, "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         Line(s, $"| {Seconds(batch.Submit)} | {Seconds(batch.Half)} | {Seconds(batch.NinetyNine)} | {Seconds(batch.LastResult)} | {Rate(batch.Rate)} | {batch.Rate / runner.Rate:0.00}× | " +
                 $"{Rate(batch.Rate99)} | {batch.Rate99 / runner.Rate:0.00}× | {batch.PeakRunQueueDepth} | " +

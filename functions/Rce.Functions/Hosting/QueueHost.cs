@@ -26,6 +26,9 @@ internal sealed class QueueHost(
 
     public int InFlight => _listeners.Sum(l => l.InFlight);
 
+    /// <summary>Work waiting on the listeners' backlogs (submissions accepted while every worker was busy, no message sent).</summary>
+    public int Backlog => _listeners.Sum(l => l.Backlog);
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         if (mode.Hosted)
