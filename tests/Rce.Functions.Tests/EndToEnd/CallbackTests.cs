@@ -38,11 +38,7 @@ public sealed partial class CallbackTests(StackFixture stack) : IClassFixture<St
         stack.Require();
         var ct = TestContext.Current.CancellationToken;
         await using var receiver = await CallbackReceiver.StartAsync(IPAddress.Loopback);
-        var (app, http) = await stack.StartFunctionsAsync(LoopbackPorts.Free(), new Dictionary<string, string>
-        {
-            ["Callbacks__AllowedNetworks__0"] = "127.0.0.1/32",
-            ["Callbacks__Secret"] = Secret,
-        });
+        var (app, http) = await StartAllowingLoopbackAsync();
         await using (app)
         using (http)
         {
@@ -85,11 +81,7 @@ public sealed partial class CallbackTests(StackFixture stack) : IClassFixture<St
         stack.Require();
         var ct = TestContext.Current.CancellationToken;
         await using var receiver = await CallbackReceiver.StartAsync(IPAddress.Loopback);
-        var (app, http) = await stack.StartFunctionsAsync(LoopbackPorts.Free(), new Dictionary<string, string>
-        {
-            ["Callbacks__AllowedNetworks__0"] = "127.0.0.1/32",
-            ["Callbacks__Secret"] = Secret,
-        });
+        var (app, http) = await StartAllowingLoopbackAsync();
         await using (app)
         using (http)
         {
@@ -141,6 +133,14 @@ public sealed partial class CallbackTests(StackFixture stack) : IClassFixture<St
 
         await AssertRefusedAsync(receiver, new Uri("http://169.254.169.254/metadata/instance?api-version=2021-02-01"), NoUsefulNetwork, ct);
     }
+
+    /// <summary>The app with callbacks to 127.0.0.1 allowed (where the receivers listen) and this class's secret.</summary>
+    private Task<(ServiceProcess Process, HttpClient Http)> StartAllowingLoopbackAsync() =>
+        stack.StartFunctionsAsync(LoopbackPorts.Free(), new Dictionary<string, string>
+        {
+            ["Callbacks__AllowedNetworks__0"] = "127.0.0.1/32",
+            ["Callbacks__Secret"] = Secret,
+        });
 
     private async Task AssertRefusedAsync(CallbackReceiver receiver, Uri callbackUrl, string allowedNetwork, CancellationToken ct)
     {
