@@ -287,18 +287,58 @@ public sealed partial class SubmissionWorkflow
     /// <param name="message">The poisoned run message.</param>
     /// <param name="cancellationToken">Cancels the write.</param>
     /// <returns>A task.</returns>
-    public async Task PoisonAsync(WorkMessage message, CancellationToken cancellationToken)
+    public Task PoisonAsync(WorkMessage message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
-        var current = await _store.GetAsync(message.Id, cancellationToken).ConfigureAwait(false);
+        return FailUnlessEndedAsync(message.Id, "processing failed repeatedly; the message was moved to the poison queue", cancellationToken);
+    }
+
+    /// <summary>
+    /// Handles a reconcile message that exhausted its deliveries (queue function <c>PoisonReconcile</c>):
+    /// nothing would look at its submission again, so one that has not ended ends Failed with IE now
+    /// (a batch's: each member that has not ended). Without this, a submission whose run message was
+    /// lost and whose check kept failing would stay Queued or Running for ever (design §3).
+    /// </summary>
+    /// <param name="message">The poisoned reconcile message (a submission, or a batch).</param>
+    /// <param name="cancellationToken">Cancels the writes.</param>
+    /// <returns>A task.</returns>
+    public async Task PoisonReconcileAsync(WorkMessage message, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        const string Reason = "its reconcile check failed repeatedly; the message was moved to the poison queue";
+        if (!message.Batch)
+        {
+            await FailUnlessEndedAsync(message.Id, Reason, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        foreach (var item in await _batches.GetItemsAsync(message.Id, cancellationToken).ConfigureAwait(false))
+        {
+            if (!item.Status.IsTerminal())
+            {
+                await FailUnlessEndedAsync(item.SubmissionId, Reason, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Ends submission <paramref name="id"/> Failed with IE unless it has ended (re-reading after a lost race); nothing for an unknown id.</summary>
+    private async Task FailUnlessEndedAsync(string id, string reason, CancellationToken cancellationToken)
+    {
+        var current = await _store.GetAsync(id, cancellationToken).ConfigureAwait(false);
         while (current is not null && !current.Status.IsTerminal())
         {
-            if (await FinishAsync(current, SubmissionStatus.Failed, Verdict.InternalError, "processing failed repeatedly; the message was moved to the poison queue", null, cancellationToken).ConfigureAwait(false) is not null)
+            if (await FinishAsync(current, SubmissionStatus.Failed, Verdict.InternalError, reason, null, cancellationToken).ConfigureAwait(false) is not null)
             {
                 return;
             }
 
-            current = await _store.GetAsync(message.Id, cancellationToken).ConfigureAwait(false);
+            current = await _store.GetAsync(id, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (current is not null)
+        {
+            // Ended meanwhile: its batch item may not be recorded yet (the winner may have died after its write).
+            await RecordInBatchAsync(current, cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -17,6 +17,7 @@ internal sealed class QueueFunctions(SubmissionWorkflow workflow, CallbackDelive
         ("SendCallback", WorkQueueId.Callbacks.Name()),
         ("PoisonSubmission", WorkQueueId.Submissions.Name() + WorkQueues.PoisonSuffix),
         ("PoisonSubmissionHigh", WorkQueueId.SubmissionsHigh.Name() + WorkQueues.PoisonSuffix),
+        ("PoisonReconcile", WorkQueueId.Reconcile.Name() + WorkQueues.PoisonSuffix),
     ];
 
     public QueueFunction? Find(string name) => name switch
@@ -25,6 +26,7 @@ internal sealed class QueueFunctions(SubmissionWorkflow workflow, CallbackDelive
         "Reconcile" => (m, ct) => workflow.ReconcileAsync(WorkMessage.Parse(m.Text), ct),
         "SendCallback" => (m, ct) => callbacks.DeliverAsync(WorkMessage.Parse(m.Text), ct),
         "PoisonSubmission" or "PoisonSubmissionHigh" => (m, ct) => workflow.PoisonAsync(WorkMessage.Parse(m.Text), ct),
+        "PoisonReconcile" => (m, ct) => workflow.PoisonReconcileAsync(WorkMessage.Parse(m.Text), ct),
         _ => null,
     };
 }
