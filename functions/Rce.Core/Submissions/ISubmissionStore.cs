@@ -141,6 +141,16 @@ public interface ISubmissionStore
     /// <returns>The events, oldest first.</returns>
     Task<IReadOnlyList<HistoryEvent>> ReadHistoryAsync(string id, CancellationToken cancellationToken);
 
+    /// <summary>Reads the history of a row in hand, in order: the history it carries is not read again.</summary>
+    /// <param name="row">The row, as just read.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The events, oldest first.</returns>
+    Task<IReadOnlyList<HistoryEvent>> ReadHistoryAsync(Submission row, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        return ReadHistoryAsync(row.Id, cancellationToken);
+    }
+
     /// <summary>Lists a tenant's submissions, newest first, one page at a time.</summary>
     /// <param name="query">Filters and page size.</param>
     /// <param name="continuation">The opaque token of the previous page, or null for the first.</param>

@@ -42,7 +42,7 @@ internal static class InstanceEndpoints
 
         var body = Status(s, showInput ?? true);
         body["historyEvents"] = showHistory == true
-            ? new JsonArray([.. (await store.ReadHistoryAsync(id, context.RequestAborted)).Select(e => (JsonNode)new JsonObject
+            ? new JsonArray([.. (await store.ReadHistoryAsync(s, context.RequestAborted)).Select(e => (JsonNode)new JsonObject
             {
                 ["EventType"] = e.EventType, ["FunctionName"] = e.Name, ["Timestamp"] = e.Timestamp.ToString("O", System.Globalization.CultureInfo.InvariantCulture), ["Reason"] = e.Detail,
             })])

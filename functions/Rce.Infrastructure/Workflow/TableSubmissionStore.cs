@@ -310,6 +310,16 @@ public sealed class TableSubmissionStore : ISubmissionStore
         return HistoryLog.Merge((await row.ConfigureAwait(false))?.History, await table.ConfigureAwait(false));
     }
 
+    /// <inheritdoc/>
+    /// <remarks>The row's own events merged with the history table's: one query, no second read of the row.</remarks>
+    public async Task<IReadOnlyList<HistoryEvent>> ReadHistoryAsync(Submission row, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        return StorageKeys.IsSafeId(row.Id)
+            ? HistoryLog.Merge(row.History, await ReadHistoryTableAsync(row.Id, cancellationToken).ConfigureAwait(false))
+            : row.History.Events;
+    }
+
     private async Task<IReadOnlyList<HistoryEvent>> ReadHistoryTableAsync(string id, CancellationToken cancellationToken)
     {
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {id}");

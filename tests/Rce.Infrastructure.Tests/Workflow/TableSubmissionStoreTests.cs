@@ -264,6 +264,25 @@ public sealed class TableSubmissionStoreTests(AzuriteFixture azurite) : IClassFi
     }
 
     [Fact]
+    public async Task History_OfARowInHand_ItsOwnEventsMergedWithTheTable_RowNotReadAgain()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var store = Store();
+        var id = NewId();
+        var started = new HistoryEvent("ExecutionStarted", T0, "SubmissionWorkflow");
+        var delivered = new HistoryEvent("CallbackDelivered", T0.AddSeconds(2), "SendCallback", "200");
+        var created = await store.CreateAsync(Minimal(id, NewTenant(), T0) with { History = HistoryLog.Of([started]) }, "{}"u8.ToArray(), ct);
+        await store.AppendHistoryAsync(id, delivered, ct);
+
+        // The row as the caller has it (here with one more event than stored): that is the one merged.
+        var completed = new HistoryEvent("ExecutionCompleted", T0.AddSeconds(1), "SubmissionWorkflow", "Completed");
+        var inHand = created with { History = created.History.Append([completed]) };
+
+        Assert.Equal([started, completed, delivered], await store.ReadHistoryAsync(inHand, ct));
+        Assert.Equal([started, delivered], await store.ReadHistoryAsync(id, ct)); // by id: the stored row
+    }
+
+    [Fact]
     public async Task History_LongDetail_TruncatedTo8Ki()
     {
         var ct = TestContext.Current.CancellationToken;
