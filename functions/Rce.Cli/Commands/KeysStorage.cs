@@ -70,7 +70,7 @@ internal sealed class KeysStorage : IAsyncDisposable
         }
 
         var folder = Path.GetFullPath(data ?? Path.Combine(root, ".rce", "azurite-data"));
-        return await OpenLocalAsync(KeysStackFile.PathIn(root), folder, UpCommand.AzuriteScript(root), cancellationToken).ConfigureAwait(false);
+        return await OpenLocalAsync(KeysStackFile.PathIn(root), folder, LocalAzurite.Script(root), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The stack's storage over <paramref name="data"/>, or an Azurite of our own over it.</summary>
@@ -111,7 +111,7 @@ internal sealed class KeysStorage : IAsyncDisposable
         if (_azurite is not null)
         {
             // SIGTERM: Azurite saves its tables to the data folder as it shuts down.
-            await UpCommand.StopAsync(_azurite).ConfigureAwait(false);
+            await ChildProcesses.StopAsync(_azurite).ConfigureAwait(false);
             _azurite.Dispose();
         }
 
@@ -129,21 +129,21 @@ internal sealed class KeysStorage : IAsyncDisposable
         }
 
         var ports = FreePorts(3);
-        var accountKey = UpCommand.NewAccountKey();
+        var accountKey = LocalAzurite.NewAccountKey();
         // Azurite's progress lines would drown the command's few lines; its errors go to stderr.
-        var azurite = UpCommand.StartAzurite(script, data, accountKey, ports[0], ports[1], ports[2], _ => { });
+        var azurite = LocalAzurite.Start(script, data, accountKey, ports[0], ports[1], ports[2], _ => { });
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(AzuriteStartTimeout);
-        if (!await UpCommand.WaitReadyAsync(azurite, $"http://127.0.0.1:{ports[2]}/devstoreaccount1/Tables", timeout.Token, anyAnswer: true).ConfigureAwait(false))
+        if (!await ChildProcesses.WaitReadyAsync(azurite, $"http://127.0.0.1:{ports[2]}/devstoreaccount1/Tables", timeout.Token, anyAnswer: true).ConfigureAwait(false))
         {
             var exit = azurite.HasExited ? azurite.ExitCode : -1;
-            await UpCommand.StopAsync(azurite).ConfigureAwait(false);
+            await ChildProcesses.StopAsync(azurite).ConfigureAwait(false);
             azurite.Dispose();
             cancellationToken.ThrowIfCancellationRequested();
             throw new KeysFailure($"Azurite did not start over {data} (exit {exit})");
         }
 
-        var account = StorageAccount.FromConnectionString(UpCommand.StorageConnectionString(accountKey, ports[0], ports[1], ports[2]));
+        var account = StorageAccount.FromConnectionString(LocalAzurite.ConnectionString(accountKey, ports[0], ports[1], ports[2]));
         return new KeysStorage(account, $"Azurite started for this command (data in {data})", azurite, held);
     }
 

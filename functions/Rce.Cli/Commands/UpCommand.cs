@@ -1,7 +1,5 @@
 using System.CommandLine;
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 
@@ -32,9 +30,6 @@ internal static class UpCommand
         return command;
     }
 
-    /// <summary>Debian's Redis server (package redis-server, installed by ./rce).</summary>
-    internal const string RedisServer = "/usr/bin/redis-server";
-
     private sealed record Ports(int Runner, int Functions, int Storage, int Redis)
     {
         public IEnumerable<int> All => [Storage, Storage + 1, Storage + 2, Redis, Runner, Functions];
@@ -44,7 +39,7 @@ internal static class UpCommand
     {
         foreach (var p in ports.All)
         {
-            if (!PortIsFree(p))
+            if (!ChildProcesses.PortIsFree(p))
             {
                 await stderr.WriteLineAsync($"rce: error: port {p} is busy (is another `rce up` running?)").ConfigureAwait(false);
                 return 1;
@@ -54,16 +49,16 @@ internal static class UpCommand
         var root = FindRoot();
         var runnerDll = root is null ? null : Path.Combine(root, "functions", "Rce.Runner", "bin", "Release", "net10.0", "Rce.Runner.dll");
         var functionsDll = root is null ? null : Path.Combine(root, "functions", "Rce.Functions", "bin", "Release", "net10.0", "Rce.Functions.dll");
-        var azurite = root is null ? null : AzuriteScript(root);
+        var azurite = root is null ? null : LocalAzurite.Script(root);
         if (root is null || !File.Exists(runnerDll) || !File.Exists(functionsDll) || !File.Exists(azurite))
         {
             await stderr.WriteLineAsync("rce: error: the stack is not built or Azurite is not installed; run ./rce up from the checkout").ConfigureAwait(false);
             return 1;
         }
 
-        if (!File.Exists(RedisServer))
+        if (!File.Exists(LocalRedis.Server))
         {
-            await stderr.WriteLineAsync($"rce: error: {RedisServer} is missing (Debian package redis-server); run ./rce up from the checkout, which installs it").ConfigureAwait(false);
+            await stderr.WriteLineAsync($"rce: error: {LocalRedis.Server} is missing (Debian package redis-server); run ./rce up from the checkout, which installs it").ConfigureAwait(false);
             return 1;
         }
 
@@ -82,8 +77,8 @@ internal static class UpCommand
         var token = Convert.ToBase64String(RandomNumberGenerator.GetBytes(24)).Replace('+', '-').Replace('/', '_').TrimEnd('=');
         var runnerUrl = $"http://127.0.0.1:{ports.Runner}";
         var functionsUrl = $"http://localhost:{ports.Functions}";
-        var accountKey = NewAccountKey();
-        var storage = StorageConnectionString(accountKey, ports.Storage, ports.Storage + 1, ports.Storage + 2);
+        var accountKey = LocalAzurite.NewAccountKey();
+        var storage = LocalAzurite.ConnectionString(accountKey, ports.Storage, ports.Storage + 1, ports.Storage + 2);
         var stackFile = KeysStackFile.PathIn(root);
 
         using var stop = new CancellationTokenSource();
@@ -95,28 +90,27 @@ internal static class UpCommand
         var children = new List<(string Name, Process Process)>();
         try
         {
-            children.Add(("azurite", StartAzurite(azurite, data, accountKey, ports.Storage, ports.Storage + 1, ports.Storage + 2, ToStderr)));
-            if (!await WaitReadyAsync(children[^1].Process, $"http://127.0.0.1:{ports.Storage + 1}/devstoreaccount1?comp=list", linked.Token, anyAnswer: true).ConfigureAwait(false))
+            children.Add(("azurite", LocalAzurite.Start(azurite, data, accountKey, ports.Storage, ports.Storage + 1, ports.Storage + 2, ToStderr)));
+            if (!await ChildProcesses.WaitReadyAsync(children[^1].Process, $"http://127.0.0.1:{ports.Storage + 1}/devstoreaccount1?comp=list", linked.Token, anyAnswer: true).ConfigureAwait(false))
             {
                 return await FailAsync("azurite", children, linked, stderr).ConfigureAwait(false);
             }
 
             // No persistence: Redis holds rate-limit windows and in-flight sets, which are meant to
             // expire; a dump file would only resurrect stale counters after a restart.
-            children.Add(("redis", StartChild(RedisServer, ["--port", $"{ports.Redis}", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no"],
-                new Dictionary<string, string>(), ToStderr)));
-            if (!await WaitRedisAsync(children[^1].Process, ports.Redis, linked.Token).ConfigureAwait(false))
+            children.Add(("redis", LocalRedis.Start(ports.Redis, ToStderr)));
+            if (!await LocalRedis.WaitReadyAsync(children[^1].Process, ports.Redis, linked.Token).ConfigureAwait(false))
             {
                 return await FailAsync("redis", children, linked, stderr).ConfigureAwait(false);
             }
 
-            children.Add(("runner", StartChild("dotnet", [runnerDll!], new Dictionary<string, string> { ["Runner__Token"] = token, ["Runner__Urls"] = runnerUrl }, ToStderr)));
-            if (!await WaitReadyAsync(children[^1].Process, runnerUrl + "/health", linked.Token).ConfigureAwait(false))
+            children.Add(("runner", ChildProcesses.Start("dotnet", [runnerDll!], new Dictionary<string, string> { ["Runner__Token"] = token, ["Runner__Urls"] = runnerUrl }, ToStderr)));
+            if (!await ChildProcesses.WaitReadyAsync(children[^1].Process, runnerUrl + "/health", linked.Token).ConfigureAwait(false))
             {
                 return await FailAsync("runner", children, linked, stderr).ConfigureAwait(false);
             }
 
-            children.Add(("functions", StartChild("dotnet", [functionsDll!], new Dictionary<string, string>
+            children.Add(("functions", ChildProcesses.Start("dotnet", [functionsDll!], new Dictionary<string, string>
             {
                 ["AzureWebJobsStorage"] = storage,
                 ["Runners__Endpoints__0__BaseUrl"] = runnerUrl,
@@ -124,7 +118,7 @@ internal static class UpCommand
                 ["Functions__Urls"] = functionsUrl,
                 ["Redis__ConnectionString"] = $"127.0.0.1:{ports.Redis}",
             }, ToStderr)));
-            if (!await WaitReadyAsync(children[^1].Process, $"http://127.0.0.1:{ports.Functions}/api/health/live", linked.Token).ConfigureAwait(false))
+            if (!await ChildProcesses.WaitReadyAsync(children[^1].Process, $"http://127.0.0.1:{ports.Functions}/api/health/live", linked.Token).ConfigureAwait(false))
             {
                 return await FailAsync("functions", children, linked, stderr).ConfigureAwait(false);
             }
@@ -162,7 +156,7 @@ internal static class UpCommand
             KeysStackFile.DeleteIfOwned(stackFile, Environment.ProcessId);
             for (var i = children.Count - 1; i >= 0; i--)
             {
-                await StopAsync(children[i].Process).ConfigureAwait(false);
+                await ChildProcesses.StopAsync(children[i].Process).ConfigureAwait(false);
                 children[i].Process.Dispose();
             }
         }
@@ -180,175 +174,7 @@ internal static class UpCommand
         return 1;
     }
 
-    /// <summary><c>&lt;root&gt;/.rce/azurite/node_modules/azurite/dist/src/azurite.js</c> (installed by ./rce).</summary>
-    internal static string AzuriteScript(string root) => Path.Combine(root, ".rce", "azurite", "node_modules", "azurite", "dist", "src", "azurite.js");
-
-    /// <summary>
-    /// A fresh account key per run, given to Azurite (AZURITE_ACCOUNTS) and to its clients: no key
-    /// lives in the repository, and the data folder does not depend on it.
-    /// </summary>
-    internal static string NewAccountKey() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(64));
-
-    /// <summary>The connection string of a local Azurite. A secret (it carries the account key): never print it.</summary>
-    internal static string StorageConnectionString(string accountKey, int blobPort, int queuePort, int tablePort) =>
-        $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={accountKey};"
-        + $"BlobEndpoint=http://127.0.0.1:{blobPort}/devstoreaccount1;QueueEndpoint=http://127.0.0.1:{queuePort}/devstoreaccount1;TableEndpoint=http://127.0.0.1:{tablePort}/devstoreaccount1;";
-
-    /// <summary>Starts Azurite over <paramref name="data"/> on loopback ports, as a child that exits when this process dies.</summary>
-    internal static Process StartAzurite(string script, string data, string accountKey, int blobPort, int queuePort, int tablePort, Action<string> output) =>
-        StartChild("node", ["--import", ParentWatchdog, script, "--disableTelemetry", "--skipApiVersionCheck", "--silent", "--location", data,
-            "--blobHost", "127.0.0.1", "--queueHost", "127.0.0.1", "--tableHost", "127.0.0.1",
-            "--blobPort", $"{blobPort}", "--queuePort", $"{queuePort}", "--tablePort", $"{tablePort}"],
-            new Dictionary<string, string> { ["AZURITE_ACCOUNTS"] = $"devstoreaccount1:{accountKey}" }, output);
-
-    // Exits node once it is re-parented (we died without stopping it, e.g. SIGKILL): an orphaned
-    // Azurite would keep writing the data folder after its lock was released.
-    private const string ParentWatchdog =
-        "data:text/javascript,const p=process.ppid;setInterval(()=>{if(process.ppid!==p)process.exit(1)},1000).unref()";
-
     private static void ToStderr(string line) => Console.Error.WriteLine(line);
-
-    internal static Process StartChild(string file, IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string> environment, Action<string> output)
-    {
-        var info = new ProcessStartInfo(file) { UseShellExecute = false, RedirectStandardInput = true, RedirectStandardOutput = true };
-        foreach (var argument in arguments)
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        foreach (var (key, value) in environment)
-        {
-            info.Environment[key] = value;
-        }
-
-        // Our stdout carries the URLs and the curl example; the children's logs go to stderr.
-        info.Environment["Logging__Console__LogToStandardErrorThreshold"] = "Trace";
-        info.Environment["Logging__LogLevel__Microsoft.AspNetCore"] = "Warning";
-        var process = Process.Start(info) ?? throw new InvalidOperationException(file + " did not start");
-        process.StandardInput.Close(); // never reads our stdin
-
-        // A child's stdout (Azurite prints there even when silent) never reaches our stdout, which is the URLs only.
-        process.OutputDataReceived += (_, e) =>
-        {
-            if (e.Data is not null)
-            {
-                output(e.Data);
-            }
-        };
-        process.BeginOutputReadLine();
-        return process;
-    }
-
-    internal static async Task<bool> WaitReadyAsync(Process runner, string url, CancellationToken cancellationToken, bool anyAnswer = false)
-    {
-        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-        while (!runner.HasExited && !cancellationToken.IsCancellationRequested)
-        {
-            try
-            {
-                using var health = await client.GetAsync(new Uri(url), cancellationToken).ConfigureAwait(false);
-                if (health.IsSuccessStatusCode || anyAnswer)
-                {
-                    return true;
-                }
-            }
-            catch (HttpRequestException)
-            {
-            }
-            catch (OperationCanceledException)
-            {
-                return false;
-            }
-
-            try
-            {
-                await Task.Delay(200, cancellationToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                return false;
-            }
-        }
-
-        return false;
-    }
-
-    /// <summary>Ready once Redis answers an inline <c>PING</c> with <c>+PONG</c> (it accepts connections before it serves).</summary>
-    private static async Task<bool> WaitRedisAsync(Process redis, int port, CancellationToken cancellationToken)
-    {
-        while (!redis.HasExited && !cancellationToken.IsCancellationRequested)
-        {
-            try
-            {
-                using var client = new TcpClient();
-                using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                attempt.CancelAfter(TimeSpan.FromSeconds(2));
-                await client.ConnectAsync(IPAddress.Loopback, port, attempt.Token).ConfigureAwait(false);
-                var stream = client.GetStream();
-                await stream.WriteAsync("PING\r\n"u8.ToArray(), attempt.Token).ConfigureAwait(false);
-                var answer = new byte[7];
-                var read = await stream.ReadAtLeastAsync(answer, answer.Length, throwOnEndOfStream: false, attempt.Token).ConfigureAwait(false);
-                if (answer.AsSpan(0, read).SequenceEqual("+PONG\r\n"u8))
-                {
-                    return true;
-                }
-            }
-            catch (Exception e) when (e is SocketException or IOException or OperationCanceledException)
-            {
-            }
-
-            try
-            {
-                await Task.Delay(50, cancellationToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                return false;
-            }
-        }
-
-        return false;
-    }
-
-    /// <summary>SIGTERM, then wait for the exit (so the port is free when we return); SIGKILL after 10 s.</summary>
-    internal static async Task StopAsync(Process runner)
-    {
-        if (runner.HasExited)
-        {
-            return;
-        }
-
-        // SIGTERM lets the runner finish its boxes and stop cleanly.
-        using (var kill = Process.Start("/usr/bin/kill", ["-TERM", runner.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
-        {
-            await kill.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
-        }
-
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        try
-        {
-            await runner.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            runner.Kill(entireProcessTree: true);
-            await runner.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
-        }
-    }
-
-    private static bool PortIsFree(int port)
-    {
-        try
-        {
-            using var listener = new TcpListener(IPAddress.Loopback, port);
-            listener.Start();
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
-    }
 
     internal static string? FindRoot()
     {

@@ -130,6 +130,39 @@ public sealed class UpCommandTests
         Directory.Delete(data, recursive: true);
     }
 
+    [Fact]
+    public async Task Up_KilledWithSigkill_NoServerOutlivesIt_EveryPortFreedWithinSeconds()
+    {
+        Requires.Root();
+        Requires.Tool("/usr/bin/bwrap", "bubblewrap");
+        var cli = Path.Combine(RepoPaths.Root, "functions", "Rce.Cli", "bin", "Release", "net10.0", "rce.dll");
+        Requires.That(File.Exists(cli), "the Release build is made by ./rce");
+        int[] ports = [LoopbackPorts.Free(), LoopbackPorts.Free(), LoopbackPorts.Free(), LoopbackPorts.Free()];
+        var data = Directory.CreateTempSubdirectory("rce-up-kill-").FullName;
+        using var up = Start(cli, "up", "--port", $"{ports[0]}", "--functions-port", $"{ports[1]}", "--storage-port", $"{ports[2]}", "--redis-port", $"{ports[3]}", "--data", data);
+        await using var stopUp = new StopOnDispose(up);
+        var upErrors = up.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        while (await up.StandardOutput.ReadLineAsync(TestContext.Current.CancellationToken) is { } line && !line.StartsWith("ready", StringComparison.Ordinal))
+        {
+        }
+
+        Assert.False(LoopbackPorts.IsFree(ports[3]), "redis is not listening");
+        up.Kill(); // SIGKILL: no chance to stop its children
+
+        // Each child's watchdog notices within a second or two (Azurite's own, the shell's for the
+        // others), and the child then stops as on SIGTERM.
+        var deadline = Stopwatch.StartNew();
+        int[] all = [ports[0], ports[1], ports[2], ports[2] + 1, ports[2] + 2, ports[3]];
+        while (deadline.Elapsed < TimeSpan.FromSeconds(20) && !all.All(LoopbackPorts.IsFree))
+        {
+            await Task.Delay(200, TestContext.Current.CancellationToken);
+        }
+
+        Assert.True(all.All(LoopbackPorts.IsFree), "still listening: " + string.Join(", ", all.Where(p => !LoopbackPorts.IsFree(p))));
+        _ = await upErrors;
+        Directory.Delete(data, recursive: true);
+    }
+
     /// <summary>SIGTERM (so that up stops its children), then SIGKILL after 20 s, unless the process already exited.</summary>
     private sealed class StopOnDispose(Process process) : IAsyncDisposable
     {
