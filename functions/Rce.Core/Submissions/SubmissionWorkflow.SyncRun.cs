@@ -134,7 +134,7 @@ public sealed partial class SubmissionWorkflow
         catch (Exception) when (run.Stored is not null)
         {
             // As a local run that fails after its row exists: the message it skipped is sent after all.
-            await _queues.EnqueueAsync(WorkQueues.ForPriority(run.Submission.Priority), new WorkMessage(run.Submission.Id, 1), TimeSpan.Zero, CancellationToken.None).ConfigureAwait(false);
+            await HandOverFirstRunAsync(run.Submission).ConfigureAwait(false);
             throw;
         }
     }
@@ -152,7 +152,7 @@ public sealed partial class SubmissionWorkflow
     {
         var now = Now;
         var row = run.Claimed with { LeaseUntil = now + LeaseFor(run.Claimed), LastUpdatedTime = now };
-        var armed = _queues.EnqueueAsync(WorkQueueId.Reconcile, new WorkMessage(row.Id), ReconcileDelay, CancellationToken.None);
+        var armed = ArmReconcileAsync(row.Id, CancellationToken.None);
         var stored = await _store.CreateAsync(row, run.Body, armed, CancellationToken.None).ConfigureAwait(false);
         if (stored.Status == SubmissionStatus.Running && stored.LeaseOwner == row.LeaseOwner)
         {
@@ -180,7 +180,7 @@ public sealed partial class SubmissionWorkflow
         if (ending.CallbackUrl is not null)
         {
             // Outbox invariant 4: no check was armed for it yet; this one, before the write, watches the callback.
-            await _queues.EnqueueAsync(WorkQueueId.Reconcile, new WorkMessage(ending.Id), ReconcileDelay, cancellationToken).ConfigureAwait(false);
+            await ArmReconcileAsync(ending.Id, cancellationToken).ConfigureAwait(false);
         }
 
         var stored = await _store.CreateAsync(ending, run.Body, cancellationToken).ConfigureAwait(false);

@@ -73,7 +73,7 @@ public sealed partial class SubmissionWorkflow
         // once the check is sent, and does its own first writes meanwhile. Batches have one check
         // for all members.
         var armed = submission.BatchId is null
-            ? _queues.EnqueueAsync(WorkQueueId.Reconcile, new WorkMessage(submission.Id), ReconcileDelay, cancellationToken)
+            ? ArmReconcileAsync(submission.Id, cancellationToken)
             : Task.CompletedTask;
         // A free worker of this process: the row is inserted already claimed by it (no claim write)
         // and the first attempt runs there, with no run message. The recovery a message would give
@@ -140,45 +140,48 @@ public sealed partial class SubmissionWorkflow
     /// run as its message would be; if that fails, or the process stops before it runs, the message
     /// is sent after all.
     /// </summary>
-    private bool DeferFirstRun(Submission queued)
-    {
-        var queue = WorkQueues.ForPriority(queued.Priority);
-        var message = new WorkMessage(queued.Id, 1);
-        Task HandOverAsync() => _queues.EnqueueAsync(queue, message, TimeSpan.Zero, CancellationToken.None);
-        return _queues.TryDefer(
-            queue,
+    private bool DeferFirstRun(Submission queued) =>
+        _queues.TryDefer(
+            WorkQueues.ForPriority(queued.Priority),
             async ct =>
             {
                 try
                 {
-                    await RunAsync(message, ct).ConfigureAwait(false);
+                    await RunAsync(new WorkMessage(queued.Id, 1), ct).ConfigureAwait(false);
                 }
                 catch (Exception)
                 {
-                    await HandOverAsync().ConfigureAwait(false);
+                    await HandOverFirstRunAsync(queued).ConfigureAwait(false);
                     throw;
                 }
             },
-            HandOverAsync);
-    }
+            () => HandOverFirstRunAsync(queued));
 
     /// <summary>The first attempt, claimed by the insert and run by this process without a message; if it fails or is stopped, the message it skipped is sent after all.</summary>
     private async Task RunHereAsync(Submission claimed, CancellationToken cancellationToken)
     {
-        var message = new WorkMessage(claimed.Id, 1);
         try
         {
             await RunClaimedAsync(claimed, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception)
         {
-            // As a failed or abandoned message would be released: whoever receives it claims the
-            // submission again (or waits out the lease of this attempt). Not cancellable: the
-            // process is stopping, and this is its hand-over.
-            await _queues.EnqueueAsync(WorkQueues.ForPriority(claimed.Priority), message, TimeSpan.Zero, CancellationToken.None).ConfigureAwait(false);
+            await HandOverFirstRunAsync(claimed).ConfigureAwait(false);
             throw;
         }
     }
+
+    /// <summary>
+    /// Sends the run message of a first attempt that this process took without one, as a failed or
+    /// abandoned message would be released: whoever receives it claims the submission again (or
+    /// waits out the lease of this attempt). Not cancellable: it is the hand-over of a failed run or
+    /// of a stopping process.
+    /// </summary>
+    private Task HandOverFirstRunAsync(Submission submission) => EnqueueRunAsync(submission, 1, TimeSpan.Zero, CancellationToken.None);
+
+    /// <summary>Arms the reconcile check of submission <paramref name="id"/>, due after the reconcile delay.</summary>
+    private Task ArmReconcileAsync(string id, CancellationToken cancellationToken) =>
+        _queues.EnqueueAsync(WorkQueueId.Reconcile, new WorkMessage(id), ReconcileDelay, cancellationToken);
 
     private static HistoryEvent StartedEvent(Submission submission) => new("ExecutionStarted", submission.CreatedTime, "SubmissionWorkflow");
 
@@ -492,7 +495,7 @@ public sealed partial class SubmissionWorkflow
         {
             // Outbox invariant 4: a batch member's only reconcile chain is its batch's, which stops
             // looking at it once terminal; this check, armed before the write, watches the callback.
-            await _queues.EnqueueAsync(WorkQueueId.Reconcile, new WorkMessage(state.Id), ReconcileDelay, cancellationToken).ConfigureAwait(false);
+            await ArmReconcileAsync(state.Id, cancellationToken).ConfigureAwait(false);
         }
 
         // Outbox invariant 1: terminal and "callback owed" in one compare-and-set write.

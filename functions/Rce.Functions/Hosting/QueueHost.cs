@@ -47,9 +47,9 @@ internal sealed class QueueHost(
             await listener.StartAsync(cancellationToken);
         }
 
-        // A message this process sends runs here at once when its listener has room (no receive).
-        notifier.ServeLocalPlaces(queue => _listeners.FirstOrDefault(l => l.QueueName == queue.Name())?.TryReserveLocal());
-        notifier.ServeBacklogs((queue, run, handOver) => _listeners.FirstOrDefault(l => l.QueueName == queue.Name())?.TryDefer(run, handOver) ?? false);
+        // A message this process sends runs here at once when its listener has room (no receive),
+        // and one accepted while its workers are busy waits on the listener's backlog (no message).
+        notifier.ServeListeners(queue => _listeners.FirstOrDefault(l => l.QueueName == queue.Name()));
         notifier.Enqueued += queue =>
         {
             foreach (var listener in _listeners.Where(l => l.QueueName == queue.Name()))

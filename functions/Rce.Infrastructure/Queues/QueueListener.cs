@@ -156,12 +156,7 @@ public sealed class QueueListener : IAsyncDisposable
     /// <returns>The place, or null.</returns>
     public LocalQueuePlace? TryReserveLocal()
     {
-        if (!_options.LocalDispatch || Volatile.Read(ref _started) == 0 || _stopping.IsCancellationRequested || _completion.Task.IsCompleted)
-        {
-            return null;
-        }
-
-        return TryTakePlace() ? new LocalQueuePlace(this, _options.Lease) : null;
+        return TakesLocalWork && TryTakePlace() ? new LocalQueuePlace(this, _options.Lease) : null;
     }
 
     /// <summary>Most pieces of work the backlog holds; past it <see cref="TryDefer"/> refuses and the sender sends messages.</summary>
@@ -197,7 +192,7 @@ public sealed class QueueListener : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(handOver);
-        if (!_options.LocalDispatch || Volatile.Read(ref _started) == 0 || _stopping.IsCancellationRequested)
+        if (!TakesLocalWork)
         {
             return false;
         }
@@ -215,6 +210,10 @@ public sealed class QueueListener : IAsyncDisposable
         StartDeferred();
         return true;
     }
+
+    /// <summary>Whether work of this process may run here without a receive: local dispatch on, the listener running and not stopping.</summary>
+    private bool TakesLocalWork =>
+        _options.LocalDispatch && Volatile.Read(ref _started) != 0 && !_stopping.IsCancellationRequested && !_completion.Task.IsCompleted;
 
     /// <summary>One place of the listener's concurrency (batch size + new-batch threshold), if one is free.</summary>
     private bool TryTakePlace()
