@@ -49,6 +49,17 @@ public interface ISubmissionStore
     /// <returns>The row, or null when unknown.</returns>
     Task<Submission?> GetAsync(string id, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The row as this process last wrote it, if that was at most <paramref name="maxAge"/> ago (see
+    /// <see cref="RecentWrites"/>): an answer for a status reader, which may miss a write by another
+    /// process for that long; never the base of a transition, and without the request. Optional: a
+    /// store that keeps no copies answers null, and the reader reads the row.
+    /// </summary>
+    /// <param name="id">Submission id.</param>
+    /// <param name="maxAge">How old a copy the reader accepts.</param>
+    /// <returns>The copy, or null.</returns>
+    Submission? Recent(string id, TimeSpan maxAge) => null;
+
     /// <summary>Replaces the row if it still has <see cref="Submission.ETag"/>.</summary>
     /// <param name="submission">The new state, carrying the ETag it was derived from.</param>
     /// <param name="cancellationToken">Cancels the write.</param>

@@ -43,6 +43,15 @@ public sealed class ApiOptions
     [Range(0, 600_000)]
     public int CompileWallTimeMs { get; set; } = 30_000;
 
+    /// <summary>
+    /// How old a status answer of <c>GET /api/submissions/{id}</c> may be when it comes from this
+    /// process's own last write of the row instead of a table read (0: always read). A write by another
+    /// instance (a terminate, a purge) shows at most this late through this one; the default is the
+    /// <c>Retry-After</c> the API asks pollers to wait.
+    /// </summary>
+    [Range(0, 60_000)]
+    public int StatusMaxAgeMs { get; set; } = 1_000;
+
     /// <summary>Default bound of <c>wait=true</c>.</summary>
     [Range(1, 200)]
     public int WaitSeconds { get; set; } = 30;

@@ -199,9 +199,13 @@ internal static class SubmissionEndpoints
         return Results.Json(body, ApiJson.Output, statusCode: 202);
     }
 
-    private static async Task<IResult> GetAsync(HttpContext context, string id, ISubmissionStore store)
+    private static async Task<IResult> GetAsync(HttpContext context, string id, ISubmissionStore store, IOptions<ApiOptions> options)
     {
-        if (!System.Text.RegularExpressions.Regex.IsMatch(id, IdPattern) || await store.GetAsync(id, context.RequestAborted) is not { } submission || submission.Tenant != Tenant(context))
+        // A submission this process runs is answered from its own last write when that is recent
+        // enough (ApiOptions.StatusMaxAgeMs): a poll then costs no table read.
+        if (!System.Text.RegularExpressions.Regex.IsMatch(id, IdPattern)
+            || (store.Recent(id, TimeSpan.FromMilliseconds(options.Value.StatusMaxAgeMs)) ?? await store.GetAsync(id, context.RequestAborted)) is not { } submission
+            || submission.Tenant != Tenant(context))
         {
             return Problems.NotFound("submission");
         }

@@ -40,6 +40,7 @@ public sealed class TableSubmissionStore : ISubmissionStore
     private readonly StorageContainer _blobs;
     private readonly SubmissionIndex _index;
     private readonly ILogger _logger;
+    private readonly RecentWrites _recent;
 
     // Ids listed ahead (ListAheadAsync) whose row is not created yet, with the creation ticks of
     // their entry: CreateAsync of that very submission skips the entry. Bounded: past the bound an
@@ -49,14 +50,16 @@ public sealed class TableSubmissionStore : ISubmissionStore
     /// <summary>Creates the store.</summary>
     /// <param name="account">The storage account.</param>
     /// <param name="logger">Logs history writes that failed (history is best effort); none when null.</param>
-    public TableSubmissionStore(StorageAccount account, ILogger<TableSubmissionStore>? logger = null)
-        : this((account ?? throw new ArgumentNullException(nameof(account))).Tables, account.Blobs, logger)
+    /// <param name="time">The clock of <see cref="Recent"/>'s ages; the system's when null.</param>
+    public TableSubmissionStore(StorageAccount account, ILogger<TableSubmissionStore>? logger = null, TimeProvider? time = null)
+        : this((account ?? throw new ArgumentNullException(nameof(account))).Tables, account.Blobs, logger, time)
     {
     }
 
     /// <summary>Creates the store over given service clients (tests: clients with their own pipeline policies).</summary>
-    internal TableSubmissionStore(TableServiceClient tables, Azure.Storage.Blobs.BlobServiceClient blobs, ILogger? logger = null)
+    internal TableSubmissionStore(TableServiceClient tables, Azure.Storage.Blobs.BlobServiceClient blobs, ILogger? logger = null, TimeProvider? time = null)
     {
+        _recent = new RecentWrites(time ?? TimeProvider.System);
         _submissions = new StorageTable(tables, SubmissionsTable);
         _history = new StorageTable(tables, HistoryTable);
         _blobs = new StorageContainer(blobs, Container);
@@ -93,10 +96,11 @@ public sealed class TableSubmissionStore : ISubmissionStore
         try
         {
             var response = await _submissions.RunAsync((table, ct) => table.AddEntityAsync(entity, ct), cancellationToken).ConfigureAwait(false);
-            return submission with { ETag = response.Headers.ETag?.ToString() };
+            return Wrote(submission with { ETag = response.Headers.ETag?.ToString() });
         }
         catch (RequestFailedException error) when (StorageErrors.IsConflict(error))
         {
+            _recent.Forget(submission.Id);
             // Already created (a redelivered start, an idempotent replay): the stored row is the answer.
             var stored = await GetAsync(submission.Id, cancellationToken).ConfigureAwait(false)
                 ?? throw new InvalidOperationException($"Submission {submission.Id} existed at insert time but was deleted before it could be read.");
@@ -146,6 +150,16 @@ public sealed class TableSubmissionStore : ISubmissionStore
     }
 
     /// <inheritdoc/>
+    /// <remarks>Copies are kept of this store's own creates and updates, and forgotten when an update finds the row changed or gone, and on purge.</remarks>
+    public Submission? Recent(string id, TimeSpan maxAge) => _recent.Recent(id, maxAge);
+
+    private Submission Wrote(Submission row)
+    {
+        _recent.Wrote(row);
+        return row;
+    }
+
+    /// <inheritdoc/>
     public async Task<Submission?> TryUpdateAsync(Submission submission, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(submission);
@@ -164,7 +178,7 @@ public sealed class TableSubmissionStore : ISubmissionStore
         try
         {
             var response = await _submissions.RunAsync((table, ct) => table.UpdateEntityAsync(entity, new ETag(submission.ETag), TableUpdateMode.Replace, ct), cancellationToken).ConfigureAwait(false);
-            return submission with { ETag = response.Headers.ETag?.ToString() };
+            return Wrote(submission with { ETag = response.Headers.ETag?.ToString() });
         }
         catch (RequestFailedException error) when (StorageErrors.IsConditionFailed(error))
         {
@@ -173,12 +187,17 @@ public sealed class TableSubmissionStore : ISubmissionStore
             // caller give up a transition it made (the batch stall: a terminal row never recorded,
             // a claimed row left Running until the reconcile pass).
             var current = await _submissions.RunAsync((table, ct) => table.GetEntityIfExistsAsync<TableEntity>(submission.Id, SubmissionEntity.RowKey, cancellationToken: ct), cancellationToken).ConfigureAwait(false);
-            return current.HasValue && string.Equals(current.Value!.GetString(WriteTokenProperty), token, StringComparison.Ordinal)
-                ? submission with { ETag = current.Value.ETag.ToString() }
-                : null;
+            if (current.HasValue && string.Equals(current.Value!.GetString(WriteTokenProperty), token, StringComparison.Ordinal))
+            {
+                return Wrote(submission with { ETag = current.Value.ETag.ToString() });
+            }
+
+            _recent.Forget(submission.Id);
+            return null;
         }
         catch (RequestFailedException error) when (StorageErrors.IsNotFound(error))
         {
+            _recent.Forget(submission.Id);
             return null; // the row was purged
         }
     }
@@ -365,6 +384,7 @@ public sealed class TableSubmissionStore : ISubmissionStore
             return;
         }
 
+        _recent.Forget(id);
         var row = await GetAsync(id, cancellationToken).ConfigureAwait(false);
         await DeleteHistoryAsync(id, cancellationToken).ConfigureAwait(false);
         await _blobs.DeletePrefixAsync(id + "/", cancellationToken).ConfigureAwait(false);
@@ -375,6 +395,7 @@ public sealed class TableSubmissionStore : ISubmissionStore
 
         // DeleteEntity treats 404 as success; ETag.All: a purge removes whatever state the row is in.
         await _submissions.RunAsync((table, ct) => table.DeleteEntityAsync(id, SubmissionEntity.RowKey, ETag.All, ct), cancellationToken).ConfigureAwait(false);
+        _recent.Forget(id); // again: a write of this process that ended while the purge ran
     }
 
     private Task DeleteHistoryAsync(string id, CancellationToken cancellationToken)

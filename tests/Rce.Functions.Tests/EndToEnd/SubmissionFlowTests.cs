@@ -172,6 +172,12 @@ public sealed class SubmissionFlowTests(StackFixture stack) : IClassFixture<Stac
             Assert.Equal(HttpStatusCode.Accepted, terminate.StatusCode);
             using var again = await http.PostAsync($"/api/instances/{id}/terminate", null, ct);
             Assert.Equal(HttpStatusCode.Gone, again.StatusCode);
+            using (var right = await http.GetAsync("/api/submissions/" + id, ct))
+            {
+                // At once: the status answer may come from this process's last write, and the terminate is one.
+                Assert.Equal(HttpStatusCode.OK, right.StatusCode);
+                Assert.Equal("Terminated", (await StackFixture.JsonAsync(right)).GetProperty("status").GetString());
+            }
 
             await Task.Delay(5000, ct); // the runner's answer arrives after the terminate and must not overwrite it
             var body = await PollAsync(http, "/api/submissions/" + id, ct);
