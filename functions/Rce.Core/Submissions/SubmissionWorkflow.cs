@@ -24,6 +24,7 @@ public sealed partial class SubmissionWorkflow
     private readonly ILogger<SubmissionWorkflow> _logger;
     private readonly CallbackOutbox _outbox;
     private readonly FreshRows _fresh = new();
+    private readonly ReconcileAhead _ahead;
 
     /// <summary>Creates the workflow.</summary>
     public SubmissionWorkflow(
@@ -47,7 +48,16 @@ public sealed partial class SubmissionWorkflow
         _time = time;
         _logger = logger;
         _outbox = new CallbackOutbox(store, queues, time, logger);
+        _ahead = new ReconcileAhead(queues, ReconcileDelay, time);
     }
+
+    /// <summary>
+    /// A new submission id whose reconcile check is armed already (a group's, see
+    /// <see cref="ReconcileAhead"/>): its <see cref="AcceptAsync"/> then sends no check of its own.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the wait for a group's check.</param>
+    /// <returns>The id.</returns>
+    public Task<string> NewIdAsync(CancellationToken cancellationToken) => _ahead.TakeAsync(cancellationToken);
 
     /// <summary>Raised after a terminal transition was won (once per submission): callbacks hook here.</summary>
     /// <remarks>
@@ -71,8 +81,8 @@ public sealed partial class SubmissionWorkflow
         // Reconcile before the row (durable-style-workflow §3.3): if we die before the run message is
         // sent, the check finds the submission Queued and sends it. The store inserts the row only
         // once the check is sent, and does its own first writes meanwhile. Batches have one check
-        // for all members.
-        var armed = submission.BatchId is null
+        // for all members; an id from NewIdAsync has its group's, sent before the id was given out.
+        var armed = submission.BatchId is null && !_ahead.Covers(submission.Id)
             ? ArmReconcileAsync(submission.Id, cancellationToken)
             : Task.CompletedTask;
         // A free worker of this process: the row is inserted already claimed by it (no claim write)
@@ -275,6 +285,18 @@ public sealed partial class SubmissionWorkflow
                 }
             }
         }
+        else if (message.Ids is { } ids)
+        {
+            // A group armed ahead: each id alone (one with no row never had one, or was purged);
+            // the check comes back for the ids still active only.
+            var stillActive = await ReconcileGroupAsync(ids, cancellationToken).ConfigureAwait(false);
+            if (stillActive.Count > 0)
+            {
+                await _queues.EnqueueAsync(WorkQueueId.Reconcile, message with { Ids = stillActive }, ReconcileDelay, cancellationToken).ConfigureAwait(false);
+            }
+
+            return;
+        }
         else
         {
             active = await ReconcileOneAsync(message.Id, viaBatch: false, cancellationToken).ConfigureAwait(false);
@@ -309,6 +331,16 @@ public sealed partial class SubmissionWorkflow
     {
         ArgumentNullException.ThrowIfNull(message);
         const string Reason = "its reconcile check failed repeatedly; the message was moved to the poison queue";
+        if (message.Ids is { } ids)
+        {
+            foreach (var id in ids)
+            {
+                await FailUnlessEndedAsync(id, Reason, cancellationToken).ConfigureAwait(false);
+            }
+
+            return;
+        }
+
         if (!message.Batch)
         {
             await FailUnlessEndedAsync(message.Id, Reason, cancellationToken).ConfigureAwait(false);
@@ -548,6 +580,17 @@ public sealed partial class SubmissionWorkflow
         ended.BatchId is null
             ? Task.CompletedTask
             : _batches.RecordAsync(ended.BatchId, new BatchItem(ended.BatchIndex, ended.Id, ended.Status, ended.Verdict), cancellationToken);
+
+    /// <summary>Reconciles the ids of a group check, a few at a time; returns those still active, in order.</summary>
+    private async Task<IReadOnlyList<string>> ReconcileGroupAsync(IReadOnlyList<string> ids, CancellationToken cancellationToken)
+    {
+        var active = new bool[ids.Count];
+        await Parallel.ForEachAsync(
+            Enumerable.Range(0, ids.Count),
+            new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken },
+            async (i, ct) => active[i] = await ReconcileOneAsync(ids[i], viaBatch: false, ct).ConfigureAwait(false)).ConfigureAwait(false);
+        return [.. ids.Where((_, i) => active[i])];
+    }
 
     /// <summary>
     /// One submission's reconcile step; returns whether it still needs a reconcile message: while it

@@ -11,11 +11,19 @@ namespace Rce.Core.Submissions;
 /// <param name="Id">Submission (or batch, for a batch reconcile) id.</param>
 /// <param name="Attempt">Which attempt this message asks for (1-based); 0 for reconcile messages.</param>
 /// <param name="Batch">A reconcile message for a whole batch (<see cref="Id"/> is the batch id).</param>
+/// <param name="Ids">
+/// A reconcile message for a group of submissions armed ahead of their rows (see
+/// <see cref="ReconcileAhead"/>): the ids it checks; <see cref="Id"/> is the group's own id then.
+/// </param>
 public sealed record WorkMessage(
     [property: JsonPropertyName("id")] string Id,
     [property: JsonPropertyName("attempt")] int Attempt = 0,
-    [property: JsonPropertyName("batch")] bool Batch = false)
+    [property: JsonPropertyName("batch")] bool Batch = false,
+    [property: JsonPropertyName("ids"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? Ids = null)
 {
+    /// <summary>Most ids of one group message (well inside the 64 KiB of a queue message).</summary>
+    public const int MaxGroup = 256;
+
     private static readonly JsonSerializerOptions Options = new() { UnmappedMemberHandling = JsonUnmappedMemberHandling.Skip };
 
     /// <summary>Serialises to the message text.</summary>
@@ -34,6 +42,11 @@ public sealed record WorkMessage(
             if (message is null || string.IsNullOrEmpty(message.Id) || message.Id.Length > 64)
             {
                 throw new FormatException("not a work message: id missing or too long");
+            }
+
+            if (message.Ids is { } ids && (ids.Count is 0 or > MaxGroup || ids.Any(id => string.IsNullOrEmpty(id) || id.Length > 64)))
+            {
+                throw new FormatException($"not a work message: a group needs 1 to {MaxGroup} ids of at most 64 characters");
             }
 
             return message;

@@ -58,7 +58,9 @@ internal static class SubmissionEndpoints
         }
 
         var tenant = Tenant(context);
-        var id = SubmissionService.NewId();
+        // An asynchronous submission is stored at once, so its check is armed ahead (one message per
+        // group of ids); a waited-for one is mostly stored only when it ends, needing none.
+        var id = wait == true ? SubmissionService.NewId() : await service.NewArmedIdAsync(ct);
         IdempotencyClaim? claim = null;
         if (context.Request.Headers.TryGetValue("Idempotency-Key", out var keyValues))
         {

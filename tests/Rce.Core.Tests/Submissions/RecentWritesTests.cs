@@ -81,16 +81,4 @@ public sealed class RecentWritesTests
         Assert.Null(recent.Recent("a", TimeSpan.FromSeconds(1)));
         Assert.NotNull(recent.Recent("c", TimeSpan.FromSeconds(1)));
     }
-
-    /// <summary>A timestamp source that moves only when told.</summary>
-    private sealed class StepClock : TimeProvider
-    {
-        private long _ticks = 1_000_000;
-
-        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
-
-        public override long GetTimestamp() => Interlocked.Read(ref _ticks);
-
-        public void Advance(TimeSpan by) => Interlocked.Add(ref _ticks, by.Ticks);
-    }
 }

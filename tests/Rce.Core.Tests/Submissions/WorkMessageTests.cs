@@ -66,4 +66,34 @@ public sealed class WorkMessageTests
     {
         Assert.Throws<FormatException>(() => WorkMessage.Parse(text));
     }
+
+    [Fact]
+    public void Group_RoundTrip_IdsOnTheWire()
+    {
+        var message = new WorkMessage("g", Ids: ["a", "b"]);
+
+        var parsed = WorkMessage.Parse(message.ToJson());
+
+        Assert.Equal(["a", "b"], parsed.Ids);
+        Assert.Equal("g", parsed.Id);
+        Assert.Contains("\"ids\":[\"a\",\"b\"]", message.ToJson(), StringComparison.Ordinal);
+        Assert.DoesNotContain("ids", new WorkMessage("g").ToJson(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("""{"id":"g","ids":[]}""")]
+    [InlineData("""{"id":"g","ids":[""]}""")]
+    [InlineData("""{"id":"g","ids":["aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"]}""")]
+    public void Parse_BadGroup_Refused(string text)
+    {
+        Assert.Throws<FormatException>(() => WorkMessage.Parse(text));
+    }
+
+    [Fact]
+    public void Parse_GroupOverTheMost_Refused()
+    {
+        var ids = string.Join(",", Enumerable.Range(0, WorkMessage.MaxGroup + 1).Select(i => $"\"{i}\""));
+
+        Assert.Throws<FormatException>(() => WorkMessage.Parse($$"""{"id":"g","ids":[{{ids}}]}"""));
+    }
 }

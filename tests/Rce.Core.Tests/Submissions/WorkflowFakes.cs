@@ -33,6 +33,18 @@ internal sealed class ManualTime : TimeProvider
     }
 }
 
+/// <summary>A timestamp source (<see cref="TimeProvider.GetTimestamp"/>) that moves only when told; its wall clock is the system's.</summary>
+internal sealed class StepClock : TimeProvider
+{
+    private long _ticks = 1_000_000;
+
+    public override long TimestampFrequency => TimeSpan.TicksPerSecond;
+
+    public override long GetTimestamp() => Interlocked.Read(ref _ticks);
+
+    public void Advance(TimeSpan by) => Interlocked.Add(ref _ticks, by.Ticks);
+}
+
 /// <summary>
 /// In-memory <see cref="ISubmissionStore"/> with real compare-and-set: every stored version of a row
 /// gets a new ETag from a per-row counter; <see cref="TryUpdateAsync"/> answers null on a mismatch.
