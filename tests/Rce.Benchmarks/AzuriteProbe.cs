@@ -42,12 +42,12 @@ internal static class AzuriteProbe
     /// </summary>
     public static IReadOnlyList<StorageOp> Ops { get; } =
     [
-        new("queue send", "SendMessage (reconcile; a run message only when no worker of the app is free)", 1),
+        new("queue send", "SendMessage (none: a reconcile check goes once per group of asynchronous submissions, or for a wait=true one still running after 2 s; a run message only when no worker of the app is free)", 0),
         new("queue receive", "ReceiveMessages, 1 message (only for a run message)", 0),
         new("queue delete", "DeleteMessage (only for a run message)", 0),
-        new("table insert", "AddEntity (index entry, row; the history is in the row)", 2),
+        new("table insert", "AddEntity (index entry, then the row, inserted once ended, with its result and history)", 2),
         new("table get", "GetEntity (none: the claim starts from the created row, the waiter gets the terminal row)", 0),
-        new("table update", "UpdateEntity, If-Match (the end; a claim only for a run message)", 1),
+        new("table update", "UpdateEntity, If-Match (none: the end of an asynchronous submission; a claim only for a run message)", 0),
         new("blob upload", "Upload, 300 B (only requests and results over 32 KiB)", 0),
         new("blob download", "DownloadContent (only requests and results over 32 KiB)", 0),
     ];

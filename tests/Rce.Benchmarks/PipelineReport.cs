@@ -43,15 +43,15 @@ internal static class PipelineReport
         Line(s, "| Step | Median | p90 |");
         Line(s, "|---|---:|---:|");
         Line(s, $"| Client send → submission created (HTTP, body, validation) | {Ms(b.Ingress.Median)} | {Ms(b.Ingress.P90)} |");
-        Line(s, $"| Created → claimed (`TaskScheduled`): in process only — with a free worker the claim is stamped before the insert, which carries it | {Ms(b.AcceptAndClaim.Median)} | {Ms(b.AcceptAndClaim.P90)} |");
-        Line(s, $"| Claimed → `TaskCompleted`: reconcile message beside the index entry, the row (inserted claimed), **runner call** | {Ms(b.RunStep.Median)} | {Ms(b.RunStep.P90)} |");
+        Line(s, $"| Created → claimed (`TaskScheduled`): in process only — a free worker takes it before anything is stored | {Ms(b.AcceptAndClaim.Median)} | {Ms(b.AcceptAndClaim.P90)} |");
+        Line(s, $"| Claimed → `TaskCompleted`: the **runner call** (nothing stored yet) | {Ms(b.RunStep.Median)} | {Ms(b.RunStep.P90)} |");
         Line(s, $"| … of which not the runner (that step − the runner-alone latency of the same iteration) | {Ms(b.RunStepMinusRunner.Median)} | {Ms(b.RunStepMinusRunner.P90)} |");
-        Line(s, $"| `TaskCompleted` → client has the answer: terminal update (the result in the row), waiter woken with the row, response | {Ms(b.FinishAndRespond.Median)} | {Ms(b.FinishAndRespond.P90)} |");
+        Line(s, $"| `TaskCompleted` → client has the answer: the index entry, then the row inserted once, ended (result and history in it), response | {Ms(b.FinishAndRespond.Median)} | {Ms(b.FinishAndRespond.P90)} |");
         var workflowMs = b.Ingress.Median + b.AcceptAndClaim.Median + b.RunStepMinusRunner.Median + b.FinishAndRespond.Median;
         Line(s, $"| **Sum of the pipeline's own steps** (medians) | **{Ms(workflowMs)}** | |");
         Line(s);
         Line(s, $"Times come from the client's clock and the submission's history rows (`ExecutionStarted` = creation, `TaskScheduled`, `TaskCompleted`), read after the phase; same machine, same clock. " +
-                $"On that path are {AzuriteProbe.Ops.Sum(o => o.PerSyncSubmission)} storage calls, one after another but for the reconcile send beside the index entry " +
+                $"On that path are {AzuriteProbe.Ops.Sum(o => o.PerSyncSubmission)} storage calls, one after another " +
                 $"({string.Join(", ", AzuriteProbe.Ops.Where(o => o.PerSyncSubmission > 0).Select(o => $"{o.PerSyncSubmission} {o.Name}"))}); " +
                 $"at the fresh emulator's medians (below) they add up to **{Ms(fresh.SyncPathMs)}** of Azurite latency.");
         Line(s);
@@ -118,7 +118,7 @@ internal static class PipelineReport
         Line(s);
         var keys = p.QueueDepths.SelectMany(d => d.Depths).Where(d => d.Value > 0).Select(d => d.Key).Distinct().ToList();
         Line(s, "Most messages found in the workflow queues when the benchmark emptied them (every 50 sync iterations, after every round of a pipeline way at saturation, " +
-                "after the batch; always with every submission terminal, so what is left are the 5-minute reconcile messages, one per single submission, at the default delay). " +
+                "after the batch; always with every submission terminal, so what is left are the 5-minute reconcile checks: one per group of up to 64 asynchronous submissions, one per `wait=true` submission stored before its end, one per batch). " +
                 "Emptying keeps Azurite's slowdown with depth (above) out of the pipeline's numbers; Azure Storage does not slow down that way.");
         Line(s);
         Line(s, "| Phase | " + (keys.Count > 0 ? string.Join(" | ", keys) : "all queues") + " |");

@@ -220,7 +220,7 @@ internal sealed class PipelineStack : IAsyncDisposable
     /// <summary>
     /// Empties every workflow queue (and its poison queue), first raising <paramref name="peak"/> to
     /// the depths found. Only when every submission sent is terminal: what is left then are the
-    /// 5-minute reconcile messages (safety nets, one per single submission), which would otherwise
+    /// 5-minute reconcile messages (safety nets: one per group of asynchronous submissions, per batch, per `wait=true` one stored before its end), which would otherwise
     /// pile up over the run and slow Azurite down (it slows as queues fill; Azure Storage does not),
     /// and fire during later phases.
     /// </summary>
