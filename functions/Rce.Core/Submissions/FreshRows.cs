@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-
 namespace Rce.Core.Submissions;
 
 /// <summary>
@@ -15,17 +13,11 @@ namespace Rce.Core.Submissions;
 /// </remarks>
 public sealed class FreshRows
 {
-    private readonly ConcurrentDictionary<string, Submission> _rows = new(StringComparer.Ordinal);
-    private readonly ConcurrentQueue<string> _order = new();
-    private readonly int _capacity;
+    private readonly BoundedById<Submission> _rows;
 
     /// <summary>Creates an empty set.</summary>
     /// <param name="capacity">Most rows kept; older ones are dropped first.</param>
-    public FreshRows(int capacity = 1024)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
-        _capacity = capacity;
-    }
+    public FreshRows(int capacity = 1024) => _rows = new BoundedById<Submission>(capacity);
 
     /// <summary>Rows currently kept.</summary>
     public int Count => _rows.Count;
@@ -40,17 +32,11 @@ public sealed class FreshRows
             return; // not stored: no compare-and-set could use it
         }
 
-        _rows[row.Id] = row;
-        _order.Enqueue(row.Id);
-        while (_order.Count > _capacity && _order.TryDequeue(out var oldest))
-        {
-            // An id put again since is also further back in the queue; dropping it early is harmless.
-            _rows.TryRemove(oldest, out _);
-        }
+        _rows.Put(row.Id, row);
     }
 
     /// <summary>Takes the row kept for <paramref name="id"/>, if any.</summary>
     /// <param name="id">Submission id.</param>
     /// <returns>The row, or null.</returns>
-    public Submission? Take(string id) => _rows.TryRemove(id, out var row) ? row : null;
+    public Submission? Take(string id) => _rows.TryTake(id, out var row) ? row : null;
 }

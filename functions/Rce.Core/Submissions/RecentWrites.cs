@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-
 namespace Rce.Core.Submissions;
 
 /// <summary>
@@ -27,10 +25,8 @@ namespace Rce.Core.Submissions;
 /// </remarks>
 public sealed class RecentWrites
 {
-    private readonly ConcurrentDictionary<string, Entry> _rows = new(StringComparer.Ordinal);
-    private readonly ConcurrentQueue<string> _order = new();
+    private readonly BoundedById<Entry> _rows;
     private readonly TimeProvider _time;
-    private readonly int _capacity;
 
     /// <summary>Creates an empty set.</summary>
     /// <param name="time">The clock of the ages.</param>
@@ -38,9 +34,8 @@ public sealed class RecentWrites
     public RecentWrites(TimeProvider time, int capacity = 2048)
     {
         ArgumentNullException.ThrowIfNull(time);
-        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
         _time = time;
-        _capacity = capacity;
+        _rows = new BoundedById<Entry>(capacity);
     }
 
     /// <summary>Copies kept now (expired ones included until they are dropped).</summary>
@@ -51,18 +46,12 @@ public sealed class RecentWrites
     public void Wrote(Submission row)
     {
         ArgumentNullException.ThrowIfNull(row);
-        _rows[row.Id] = new Entry(row with { InlineRequest = null }, _time.GetTimestamp());
-        _order.Enqueue(row.Id);
-        while (_order.Count > _capacity && _order.TryDequeue(out var oldest))
-        {
-            // An id recorded again since is also further back in the queue; dropping it early costs a read.
-            _rows.TryRemove(oldest, out _);
-        }
+        _rows.Put(row.Id, new Entry(row with { InlineRequest = null }, _time.GetTimestamp()));
     }
 
     /// <summary>Forgets the copy of <paramref name="id"/>: the row changed under this process, or is gone.</summary>
     /// <param name="id">Submission id.</param>
-    public void Forget(string id) => _rows.TryRemove(id, out _);
+    public void Forget(string id) => _rows.TryTake(id, out _);
 
     /// <summary>The copy of <paramref name="id"/> if this process wrote it at most <paramref name="maxAge"/> ago.</summary>
     /// <param name="id">Submission id.</param>
@@ -70,7 +59,7 @@ public sealed class RecentWrites
     /// <returns>The row, or null (read the store).</returns>
     public Submission? Recent(string id, TimeSpan maxAge)
     {
-        if (maxAge <= TimeSpan.Zero || !_rows.TryGetValue(id, out var entry))
+        if (maxAge <= TimeSpan.Zero || !_rows.TryGet(id, out var entry))
         {
             return null;
         }
@@ -81,7 +70,7 @@ public sealed class RecentWrites
         }
 
         // Too old for this reader; removed only if not replaced meanwhile.
-        _rows.TryRemove(new KeyValuePair<string, Entry>(id, entry));
+        _rows.Remove(id, entry);
         return null;
     }
 
