@@ -112,4 +112,43 @@ public sealed class BatchTests(StackFixture stack) : IClassFixture<StackFixture>
             }
         }
     }
+
+    [Fact]
+    public async Task Singles_FunctionsKilledMidway_GroupChecksCompleteEachExactlyOnce()
+    {
+        // Asynchronous singles send no reconcile check of their own: their ids come from groups whose
+        // check was sent first. Killed with some running (leases held) and some waiting on the
+        // backlog (no run message), each must still end exactly once, through its group's check.
+        stack.Require();
+        var ct = TestContext.Current.CancellationToken;
+        var port = LoopbackPorts.Free();
+        string[] ids;
+        var (first, http) = await stack.StartFunctionsAsync(port);
+        using (http)
+        {
+            ids = await Task.WhenAll(Enumerable.Range(0, 30).Select(async _ =>
+            {
+                using var accepted = await http.PostAsJsonAsync("/api/submissions", new { language = "bash", source = "sleep 0.3; echo ok", stdin = "" }, ct);
+                Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
+                return (await StackFixture.JsonAsync(accepted)).GetProperty("id").GetString()!;
+            }));
+            await Task.Delay(1500, ct);
+            await first.KillAsync(); // SIGKILL: leases held, backlog lost, no graceful stop
+            await first.DisposeAsync();
+        }
+
+        var (second, http2) = await stack.StartFunctionsAsync(port);
+        await using (second)
+        using (http2)
+        {
+            foreach (var id in ids)
+            {
+                var done = await SubmissionFlowTests.PollAsync(http2, "/api/submissions/" + id, ct, seconds: 180);
+                Assert.Equal("Completed", done.GetProperty("status").GetString());
+                using var history = await http2.GetAsync($"/api/instances/{id}?showHistory=true", ct);
+                var events = (await StackFixture.JsonAsync(history)).GetProperty("historyEvents").EnumerateArray().Select(e => e.GetProperty("EventType").GetString()).ToList();
+                Assert.True(events.Count(e => e is "ExecutionCompleted" or "ExecutionTerminated") == 1, string.Join(",", events));
+            }
+        }
+    }
 }
