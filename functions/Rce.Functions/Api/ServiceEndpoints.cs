@@ -86,6 +86,7 @@ internal static class ServiceEndpoints
                 queues = depths.Where(d => !d.Key.EndsWith(WorkQueues.PoisonSuffix, StringComparison.Ordinal)).ToDictionary(d => d.Key, d => d.Value),
                 poison = depths.Where(d => d.Key.EndsWith(WorkQueues.PoisonSuffix, StringComparison.Ordinal)).ToDictionary(d => d.Key, d => d.Value),
                 inFlight = host.InFlight,
+                inFlightByQueue = host.InFlightByQueue,
                 backlog = host.Backlog,
                 runnerCallsInFlight = gate.Busy,
                 runnerSlots = new { total = probes.Sum(p => p.SlotsTotal ?? 0), busy = probes.Sum(p => p.SlotsBusy ?? 0) },

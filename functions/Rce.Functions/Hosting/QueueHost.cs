@@ -26,6 +26,9 @@ internal sealed class QueueHost(
 
     public int InFlight => _listeners.Sum(l => l.InFlight);
 
+    /// <summary>Work in flight per queue (self-hosted listeners; empty in the hosted mode, where the Functions host runs them).</summary>
+    public IReadOnlyDictionary<string, int> InFlightByQueue => _listeners.ToDictionary(l => l.QueueName, l => l.InFlight, StringComparer.Ordinal);
+
     /// <summary>Work waiting on the listeners' backlogs (submissions accepted while every worker was busy, no message sent).</summary>
     public int Backlog => _listeners.Sum(l => l.Backlog);
 
