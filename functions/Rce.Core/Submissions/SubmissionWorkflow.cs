@@ -322,22 +322,31 @@ public sealed partial class SubmissionWorkflow
     /// Handles a reconcile message that exhausted its deliveries (queue function <c>PoisonReconcile</c>):
     /// nothing would look at its submission again, so one that has not ended ends Failed with IE now
     /// (a batch's: each member that has not ended). Without this, a submission whose run message was
-    /// lost and whose check kept failing would stay Queued or Running for ever (design §3).
+    /// lost and whose check kept failing would stay Queued or Running for ever (design §3). A group's
+    /// check (<see cref="ReconcileAhead"/>) is split instead: one check of its own per id, sent now,
+    /// so that what made the group's fail (one bad row, a storage outage) ends at most the
+    /// submission whose own check fails in turn, not the up to 64 healthy ones beside it.
     /// </summary>
-    /// <param name="message">The poisoned reconcile message (a submission, or a batch).</param>
+    /// <param name="message">The poisoned reconcile message (a submission, a batch, or a group).</param>
     /// <param name="cancellationToken">Cancels the writes.</param>
     /// <returns>A task.</returns>
     public async Task PoisonReconcileAsync(WorkMessage message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
         const string Reason = "its reconcile check failed repeatedly; the message was moved to the poison queue";
-        if (message.Ids is { } ids)
+        if (message.Ids is { Count: > 1 } ids)
         {
             foreach (var id in ids)
             {
-                await FailUnlessEndedAsync(id, Reason, cancellationToken).ConfigureAwait(false);
+                await _queues.EnqueueAsync(WorkQueueId.Reconcile, new WorkMessage(id), TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
             }
 
+            return;
+        }
+
+        if (message.Ids is [var only])
+        {
+            await FailUnlessEndedAsync(only, Reason, cancellationToken).ConfigureAwait(false);
             return;
         }
 

@@ -87,17 +87,33 @@ public sealed class SubmissionWorkflowReconcileGroupTests
     }
 
     [Fact]
-    public async Task PoisonReconcile_Group_EachNotEnded_FailedWithIE()
+    public async Task PoisonReconcile_Group_SplitIntoChecksOfTheirOwn_NothingEnded()
     {
         var h = new WorkflowHarness();
         var queued = h.Seed(s => s with { Status = SubmissionStatus.Queued });
         var done = h.Seed(s => s with { Status = SubmissionStatus.Completed, Verdict = Verdict.Accepted, Attempt = 1 });
+        var missing = h.New().Id;
 
-        await h.Workflow.PoisonReconcileAsync(new WorkMessage("group-4", Ids: [queued.Id, done.Id, h.New().Id]), Ct);
+        await h.Workflow.PoisonReconcileAsync(new WorkMessage("group-4", Ids: [queued.Id, done.Id, missing]), Ct);
+
+        Assert.Equal(SubmissionStatus.Queued, h.Store.Row(queued.Id).Status); // a healthy neighbour of a bad id is not failed
+        Assert.Empty(h.Ended);
+        Assert.Equal([queued.Id, done.Id, missing], h.Queues.Reconciles.Select(r => r.Message.Id));
+        Assert.All(h.Queues.Reconciles, r => Assert.Null(r.Message.Ids));
+        Assert.All(h.Queues.Reconciles, r => Assert.Equal(TimeSpan.Zero, r.Delay));
+    }
+
+    [Fact]
+    public async Task PoisonReconcile_GroupOfOne_NotEnded_FailedWithIE()
+    {
+        var h = new WorkflowHarness();
+        var queued = h.Seed(s => s with { Status = SubmissionStatus.Queued });
+
+        await h.Workflow.PoisonReconcileAsync(new WorkMessage("group-5", Ids: [queued.Id]), Ct);
 
         Assert.Equal(SubmissionStatus.Failed, h.Store.Row(queued.Id).Status);
         Assert.Equal(Verdict.InternalError, h.Store.Row(queued.Id).Verdict);
-        Assert.Equal(done, h.Store.Row(done.Id));
         Assert.Single(h.Ended);
+        Assert.Empty(h.Queues.Reconciles);
     }
 }
