@@ -81,8 +81,8 @@ public sealed class ReconcileAhead
                     return taken; // armed by another taker while this one waited
                 }
 
-                var ids = Enumerable.Range(0, NextSize()).Select(_ => Guid.NewGuid().ToString("N")).ToArray();
-                await _queues.EnqueueAsync(WorkQueueId.Reconcile, new WorkMessage(Guid.NewGuid().ToString("N"), Ids: ids), _delay, cancellationToken).ConfigureAwait(false);
+                var ids = Enumerable.Range(0, NextSize()).Select(_ => Submission.NewId()).ToArray();
+                await _queues.EnqueueAsync(WorkQueueId.Reconcile, new WorkMessage(Submission.NewId(), Ids: ids), _delay, cancellationToken).ConfigureAwait(false);
                 lock (_lock)
                 {
                     _group = new Stack<string>(ids);

@@ -11,6 +11,10 @@ namespace Rce.Core.Submissions;
 /// </summary>
 public sealed record Submission
 {
+    /// <summary>A new submission (or batch) id: 32 lowercase hex digits, random, as the API's routes expect.</summary>
+    /// <returns>The id.</returns>
+    public static string NewId() => Guid.NewGuid().ToString("N");
+
     /// <summary>Instance id: 32 lowercase hex digits (a GUID in N format, as Durable's).</summary>
     public required string Id { get; init; }
 

@@ -344,15 +344,10 @@ public sealed partial class SubmissionWorkflow
             return;
         }
 
-        if (message.Ids is [var only])
-        {
-            await FailUnlessEndedAsync(only, Reason, cancellationToken).ConfigureAwait(false);
-            return;
-        }
-
         if (!message.Batch)
         {
-            await FailUnlessEndedAsync(message.Id, Reason, cancellationToken).ConfigureAwait(false);
+            // A single, or a group of one (its one id is the submission).
+            await FailUnlessEndedAsync(message.Ids is [var only] ? only : message.Id, Reason, cancellationToken).ConfigureAwait(false);
             return;
         }
 

@@ -8,7 +8,7 @@ namespace Rce.Functions.Api;
 /// <summary>Turns validated requests into stored, queued submissions (single, batch member, restart).</summary>
 internal sealed class SubmissionService(SubmissionWorkflow workflow, IBatchStore batches, ISubmissionStore store, IWorkQueues queues, IOptions<ApiOptions> options, IOptions<WorkflowOptions> workflowOptions, TimeProvider time)
 {
-    public static string NewId() => Guid.NewGuid().ToString("N");
+    public static string NewId() => Submission.NewId();
 
     /// <summary>A new id whose reconcile check is armed already (see <see cref="SubmissionWorkflow.NewIdAsync"/>): for submissions that will be stored at once.</summary>
     public Task<string> NewArmedIdAsync(CancellationToken cancellationToken) => workflow.NewIdAsync(cancellationToken);
