@@ -43,6 +43,31 @@ public interface ISubmissionStore
     /// <returns>A task; when it has succeeded, every one of them is listed once created.</returns>
     Task ListAheadAsync(IReadOnlyCollection<Submission> submissions, CancellationToken cancellationToken) => Task.CompletedTask;
 
+    /// <summary>
+    /// Stores a new submission as <see cref="CreateAsync(Submission, ReadOnlyMemory{byte}, CancellationToken)"/>
+    /// does, except that its listing entry may be written after the row, in bulk with other entries
+    /// of its tenant, a short while later (one request for many submissions instead of one each).
+    /// Only for a submission whose reconcile check is armed already and will call
+    /// <see cref="EnsureListedAsync"/> with its row: that check is what lists it if this process
+    /// dies before the entry is written. Optional: a store without bulk writes lists it at once.
+    /// </summary>
+    /// <param name="submission">The new row (no ETag).</param>
+    /// <param name="request">The runner request body (JSON).</param>
+    /// <param name="cancellationToken">Cancels the writes.</param>
+    /// <returns>The stored row with its ETag.</returns>
+    Task<Submission> CreateListedLaterAsync(Submission submission, ReadOnlyMemory<byte> request, CancellationToken cancellationToken) =>
+        CreateAsync(submission, request, cancellationToken);
+
+    /// <summary>
+    /// Writes the listing entries of stored rows (upserts: an entry written already is written the
+    /// same again), in bulk: the repair of <see cref="CreateListedLaterAsync"/>, called by the
+    /// reconcile check that covers those rows. Optional: a store that always lists at once does nothing.
+    /// </summary>
+    /// <param name="rows">Rows read from the store.</param>
+    /// <param name="cancellationToken">Cancels the writes.</param>
+    /// <returns>A task; when it has succeeded, every one of the rows is listed.</returns>
+    Task EnsureListedAsync(IReadOnlyCollection<Submission> rows, CancellationToken cancellationToken) => Task.CompletedTask;
+
     /// <summary>Reads a row.</summary>
     /// <param name="id">Submission id.</param>
     /// <param name="cancellationToken">Cancels the read.</param>

@@ -82,7 +82,8 @@ public sealed partial class SubmissionWorkflow
         // sent, the check finds the submission Queued and sends it. The store inserts the row only
         // once the check is sent, and does its own first writes meanwhile. Batches have one check
         // for all members; an id from NewIdAsync has its group's, sent before the id was given out.
-        var armed = submission.BatchId is null && !_ahead.Covers(submission.Id)
+        var covered = submission.BatchId is null && _ahead.Covers(submission.Id);
+        var armed = submission.BatchId is null && !covered
             ? ArmReconcileAsync(submission.Id, cancellationToken)
             : Task.CompletedTask;
         // A free worker of this process: the row is inserted already claimed by it (no claim write)
@@ -100,7 +101,11 @@ public sealed partial class SubmissionWorkflow
                 row = Claimed(row, Now);
             }
 
-            var stored = await _store.CreateAsync(row, request, armed, cancellationToken).ConfigureAwait(false);
+            // A group's check lists the row if this process dies before its entry is written
+            // (ReconcileGroupAsync), so a covered submission's entry may follow in bulk.
+            var stored = covered
+                ? await _store.CreateListedLaterAsync(row, request, cancellationToken).ConfigureAwait(false)
+                : await _store.CreateAsync(row, request, armed, cancellationToken).ConfigureAwait(false);
             if (worker is not null && stored.Status == SubmissionStatus.Running && stored.LeaseOwner == row.LeaseOwner)
             {
                 var here = worker;
@@ -338,7 +343,8 @@ public sealed partial class SubmissionWorkflow
         {
             foreach (var id in ids)
             {
-                await _queues.EnqueueAsync(WorkQueueId.Reconcile, new WorkMessage(id), TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
+                // A group of one: its check also lists its row, as the group's would have.
+                await _queues.EnqueueAsync(WorkQueueId.Reconcile, new WorkMessage(id, Ids: [id]), TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
             }
 
             return;
@@ -585,14 +591,31 @@ public sealed partial class SubmissionWorkflow
             ? Task.CompletedTask
             : _batches.RecordAsync(ended.BatchId, new BatchItem(ended.BatchIndex, ended.Id, ended.Status, ended.Verdict), cancellationToken);
 
-    /// <summary>Reconciles the ids of a group check, a few at a time; returns those still active, in order.</summary>
+    /// <summary>
+    /// Reconciles the ids of a group check, a few at a time; returns those still active, in order.
+    /// The rows found are listed first (<see cref="ISubmissionStore.EnsureListedAsync"/>): their
+    /// entries were written after them, in bulk (<see cref="ISubmissionStore.CreateListedLaterAsync"/>),
+    /// and this is what lists a row whose process died before its entry was.
+    /// </summary>
     private async Task<IReadOnlyList<string>> ReconcileGroupAsync(IReadOnlyList<string> ids, CancellationToken cancellationToken)
     {
-        var active = new bool[ids.Count];
+        var rows = new Submission?[ids.Count];
+        var options = new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken };
         await Parallel.ForEachAsync(
             Enumerable.Range(0, ids.Count),
-            new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken },
-            async (i, ct) => active[i] = await ReconcileOneAsync(ids[i], viaBatch: false, ct).ConfigureAwait(false)).ConfigureAwait(false);
+            options,
+            async (i, ct) => rows[i] = await _store.GetAsync(ids[i], ct).ConfigureAwait(false)).ConfigureAwait(false);
+        var found = rows.OfType<Submission>().ToList();
+        if (found.Count > 0)
+        {
+            await _store.EnsureListedAsync(found, cancellationToken).ConfigureAwait(false);
+        }
+
+        var active = new bool[ids.Count];
+        await Parallel.ForEachAsync(
+            Enumerable.Range(0, ids.Count).Where(i => rows[i] is not null),
+            options,
+            async (i, ct) => active[i] = await ReconcileRowAsync(rows[i]!, viaBatch: false, ct).ConfigureAwait(false)).ConfigureAwait(false);
         return [.. ids.Where((_, i) => active[i])];
     }
 
@@ -603,14 +626,13 @@ public sealed partial class SubmissionWorkflow
     /// <param name="id">Submission id.</param>
     /// <param name="viaBatch">Called by its batch's pass; otherwise by its own message.</param>
     /// <param name="cancellationToken">Cancels the pass.</param>
-    private async Task<bool> ReconcileOneAsync(string id, bool viaBatch, CancellationToken cancellationToken)
-    {
-        var current = await _store.GetAsync(id, cancellationToken).ConfigureAwait(false);
-        if (current is null)
-        {
-            return false;
-        }
+    private async Task<bool> ReconcileOneAsync(string id, bool viaBatch, CancellationToken cancellationToken) =>
+        await _store.GetAsync(id, cancellationToken).ConfigureAwait(false) is { } current
+        && await ReconcileRowAsync(current, viaBatch, cancellationToken).ConfigureAwait(false);
 
+    /// <summary>The reconcile step of <see cref="ReconcileOneAsync"/> for a row just read.</summary>
+    private async Task<bool> ReconcileRowAsync(Submission current, bool viaBatch, CancellationToken cancellationToken)
+    {
         if (current.Status.IsTerminal())
         {
             // The winner may have died before recording the batch item: recording again is harmless.

@@ -71,6 +71,17 @@ public sealed class WorkflowOptions
     [Range(0, 200_000)]
     public int SyncStoreAfterMs { get; set; } = 2_000;
 
+    /// <summary>
+    /// An asynchronous submission whose reconcile check is its group's (<see cref="ReconcileAhead"/>)
+    /// is listed (<c>GET /api/instances</c>) at most this long after its row is stored: its listing
+    /// entry waits that long for others of its tenant and goes out with them in one request. A
+    /// listing through the accepting process shows it at once; if that process dies first, the
+    /// group's check lists it. 0: listed before its 202, as every other submission.
+    /// </summary>
+    /// <value>The default value is 1 000 ms.</value>
+    [Range(0, 60_000)]
+    public int ListingDelayMs { get; set; } = 1_000;
+
     /// <summary>Slots assumed per runner when computing the call timeout (1 = the safe side).</summary>
     [Range(1, 1024)]
     public int RunnerSlots { get; set; } = 1;

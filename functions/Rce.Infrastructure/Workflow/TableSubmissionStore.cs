@@ -2,6 +2,7 @@ using Azure;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using Rce.Core.Submissions;
 using Rce.Infrastructure.Storage;
 
@@ -18,7 +19,7 @@ namespace Rce.Infrastructure.Workflow;
 /// first used. Every update is a single-entity conditional replace (never a batch transaction,
 /// whose If-Match Azurite ignores).
 /// </summary>
-public sealed class TableSubmissionStore : ISubmissionStore
+public sealed class TableSubmissionStore : ISubmissionStore, IAsyncDisposable, IDisposable
 {
     /// <summary>Table of the instance rows.</summary>
     public const string SubmissionsTable = "Submissions";
@@ -41,6 +42,8 @@ public sealed class TableSubmissionStore : ISubmissionStore
     private readonly SubmissionIndex _index;
     private readonly ILogger _logger;
     private readonly RecentWrites _recent;
+    private readonly SubmissionIndexWriter _later;
+    private readonly TimeSpan _listingDelay;
 
     // Ids listed ahead (ListAheadAsync) whose row is not created yet, with the creation ticks of
     // their entry: CreateAsync of that very submission skips the entry. Bounded: past the bound an
@@ -51,21 +54,33 @@ public sealed class TableSubmissionStore : ISubmissionStore
     /// <param name="account">The storage account.</param>
     /// <param name="logger">Logs history writes that failed (history is best effort); none when null.</param>
     /// <param name="time">The clock of <see cref="Recent"/>'s ages; the system's when null.</param>
-    public TableSubmissionStore(StorageAccount account, ILogger<TableSubmissionStore>? logger = null, TimeProvider? time = null)
-        : this((account ?? throw new ArgumentNullException(nameof(account))).Tables, account.Blobs, logger, time)
+    /// <param name="workflow">The workflow's settings (<see cref="WorkflowOptions.ListingDelayMs"/>); the defaults when null.</param>
+    public TableSubmissionStore(StorageAccount account, ILogger<TableSubmissionStore>? logger = null, TimeProvider? time = null, IOptions<WorkflowOptions>? workflow = null)
+        : this((account ?? throw new ArgumentNullException(nameof(account))).Tables, account.Blobs, logger, time, workflow is null ? null : TimeSpan.FromMilliseconds(workflow.Value.ListingDelayMs))
     {
     }
 
     /// <summary>Creates the store over given service clients (tests: clients with their own pipeline policies).</summary>
-    internal TableSubmissionStore(TableServiceClient tables, Azure.Storage.Blobs.BlobServiceClient blobs, ILogger? logger = null, TimeProvider? time = null)
+    /// <param name="tables">The table service.</param>
+    /// <param name="blobs">The blob service.</param>
+    /// <param name="logger">Logs best-effort writes that failed.</param>
+    /// <param name="time">The clock of copies' ages and of entries listed later.</param>
+    /// <param name="listingDelay">How long an entry listed later waits for others of its tenant (<see cref="SubmissionIndexWriter.DefaultDelay"/> when null; zero: listed before the answer).</param>
+    internal TableSubmissionStore(TableServiceClient tables, Azure.Storage.Blobs.BlobServiceClient blobs, ILogger? logger = null, TimeProvider? time = null, TimeSpan? listingDelay = null)
     {
-        _recent = new RecentWrites(time ?? TimeProvider.System);
+        time ??= TimeProvider.System;
+        _recent = new RecentWrites(time);
         _submissions = new StorageTable(tables, SubmissionsTable);
         _history = new StorageTable(tables, HistoryTable);
         _blobs = new StorageContainer(blobs, Container);
         _index = new SubmissionIndex(tables, IndexTable);
         _logger = logger ?? NullLogger.Instance;
+        _listingDelay = listingDelay ?? SubmissionIndexWriter.DefaultDelay;
+        _later = new SubmissionIndexWriter(_index.AddManyAsync, _listingDelay, time, _logger);
     }
+
+    /// <summary>Listing entries taken by <see cref="CreateListedLaterAsync"/> and not written yet.</summary>
+    internal int ListingsWaiting => _later.Waiting;
 
     /// <inheritdoc/>
     public Task<Submission> CreateAsync(Submission submission, ReadOnlyMemory<byte> request, CancellationToken cancellationToken) =>
@@ -80,7 +95,41 @@ public sealed class TableSubmissionStore : ISubmissionStore
     /// row leaves an orphan blob (overwritten on retry) and an entry whose row is missing (listings
     /// skip it).
     /// </remarks>
-    public async Task<Submission> CreateAsync(Submission submission, ReadOnlyMemory<byte> request, Task armed, CancellationToken cancellationToken)
+    public Task<Submission> CreateAsync(Submission submission, ReadOnlyMemory<byte> request, Task armed, CancellationToken cancellationToken) =>
+        CreateAsync(submission, request, armed, listLater: false, cancellationToken);
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// The entry is given to <see cref="SubmissionIndexWriter"/> once the row is inserted, and
+    /// written with the tenant's others within the listing delay (<see cref="WorkflowOptions.ListingDelayMs"/>; a
+    /// listing by this process writes them first); the caller's reconcile check writes it if this
+    /// process dies first. A row found stored already (a replay) gets nothing: its own create listed it.
+    /// With a zero delay it is listed before the answer, as by a plain create.
+    /// </remarks>
+    public Task<Submission> CreateListedLaterAsync(Submission submission, ReadOnlyMemory<byte> request, CancellationToken cancellationToken) =>
+        CreateAsync(submission, request, Task.CompletedTask, listLater: _listingDelay > TimeSpan.Zero, cancellationToken);
+
+    /// <inheritdoc/>
+    /// <remarks>A transaction per hundred rows of a tenant (<see cref="SubmissionIndex.AddManyAsync"/>).</remarks>
+    public Task EnsureListedAsync(IReadOnlyCollection<Submission> rows, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        foreach (var row in rows)
+        {
+            StorageKeys.RequireSafeId(row.Id, nameof(rows));
+        }
+
+        return rows.Count == 0 ? Task.CompletedTask : _index.AddManyAsync(rows, cancellationToken);
+    }
+
+    /// <summary>Writes the listing entries still waiting and stops taking new ones (the process is stopping).</summary>
+    /// <returns>A task.</returns>
+    public ValueTask DisposeAsync() => _later.DisposeAsync();
+
+    /// <summary>As <see cref="DisposeAsync"/>, blocking (a container disposed synchronously): bounded by the writer's stop timeout.</summary>
+    public void Dispose() => _later.DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+    private async Task<Submission> CreateAsync(Submission submission, ReadOnlyMemory<byte> request, Task armed, bool listLater, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(submission);
         ArgumentNullException.ThrowIfNull(armed);
@@ -91,12 +140,13 @@ public sealed class TableSubmissionStore : ISubmissionStore
         await Task.WhenAll(
             armed,
             inline ? Task.CompletedTask : _blobs.WriteAsync(RequestBlob(submission.Id), request, cancellationToken),
-            ListedAhead(submission) ? Task.CompletedTask : _index.AddAsync(submission, cancellationToken)).ConfigureAwait(false);
+            listLater || ListedAhead(submission) ? Task.CompletedTask : _index.AddAsync(submission, cancellationToken)).ConfigureAwait(false);
         var entity = SubmissionEntity.ToEntity(submission);
+        Submission created;
         try
         {
             var response = await _submissions.RunAsync((table, ct) => table.AddEntityAsync(entity, ct), cancellationToken).ConfigureAwait(false);
-            return Wrote(submission with { ETag = response.Headers.ETag?.ToString() });
+            created = Wrote(submission with { ETag = response.Headers.ETag?.ToString() });
         }
         catch (RequestFailedException error) when (StorageErrors.IsConflict(error))
         {
@@ -104,7 +154,7 @@ public sealed class TableSubmissionStore : ISubmissionStore
             // Already created (a redelivered start, an idempotent replay): the stored row is the answer.
             var stored = await GetAsync(submission.Id, cancellationToken).ConfigureAwait(false)
                 ?? throw new InvalidOperationException($"Submission {submission.Id} existed at insert time but was deleted before it could be read.");
-            if (!SubmissionIndex.IsEntryOf(stored, submission.Tenant, submission.CreatedTime.UtcTicks))
+            if (!listLater && !SubmissionIndex.IsEntryOf(stored, submission.Tenant, submission.CreatedTime.UtcTicks))
             {
                 // The entry just written is not the stored row's (another creation time or tenant): remove the stray.
                 await _index.RemoveAsync(submission.Tenant, submission.CreatedTime, submission.Id, cancellationToken).ConfigureAwait(false);
@@ -112,6 +162,14 @@ public sealed class TableSubmissionStore : ISubmissionStore
 
             return stored;
         }
+
+        if (listLater && !_later.TryAdd(created))
+        {
+            // The writer is full or stopping: list it now, as a plain create does (before its answer).
+            await _index.AddAsync(created, cancellationToken).ConfigureAwait(false);
+        }
+
+        return created;
     }
 
     /// <summary>At most this many ids listed ahead are remembered at once.</summary>
@@ -363,12 +421,16 @@ public sealed class TableSubmissionStore : ISubmissionStore
     /// <see cref="SubmissionIndex"/>. Threat: the tenant comes from the query, never from the token,
     /// and every row read is checked to be the tenant's, so a token cannot reach another tenant's rows.
     /// </remarks>
-    public Task<SubmissionPage> ListAsync(SubmissionQuery query, string? continuation, CancellationToken cancellationToken)
+    public async Task<SubmissionPage> ListAsync(SubmissionQuery query, string? continuation, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
         ArgumentOutOfRangeException.ThrowIfLessThan(query.Top, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(query.Top, 1000);
-        return _index.ListAsync(query, string.IsNullOrEmpty(continuation) ? null : continuation, GetAsync, cancellationToken);
+
+        // This process's own entries listed later are written first: a client that submitted here
+        // lists its submission at once (another instance's show within their delay).
+        await _later.FlushAsync(query.Tenant, cancellationToken).ConfigureAwait(false);
+        return await _index.ListAsync(query, string.IsNullOrEmpty(continuation) ? null : continuation, GetAsync, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
@@ -390,6 +452,7 @@ public sealed class TableSubmissionStore : ISubmissionStore
         await _blobs.DeletePrefixAsync(id + "/", cancellationToken).ConfigureAwait(false);
         if (row is not null)
         {
+            _later.Remove(row.Tenant, id); // not written after the purge
             await _index.RemoveAsync(row.Tenant, row.CreatedTime, id, cancellationToken).ConfigureAwait(false);
         }
 

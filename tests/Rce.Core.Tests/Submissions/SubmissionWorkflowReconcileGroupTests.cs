@@ -63,6 +63,52 @@ public sealed class SubmissionWorkflowReconcileGroupTests
     }
 
     [Fact]
+    public async Task Accept_WithAnArmedId_IsListedLater_AnIdNotArmedAtOnce()
+    {
+        var h = new WorkflowHarness();
+        var armed = await h.Workflow.NewIdAsync(Ct);
+        await h.Workflow.AcceptAsync(h.New() with { Id = armed }, RequestBody, Ct);
+        var plain = h.New();
+        await h.Workflow.AcceptAsync(plain, RequestBody, Ct);
+        var member = h.New() with { BatchId = "b1" };
+        await h.Workflow.AcceptAsync(member, RequestBody, Ct);
+
+        // Only the id whose group check will list its row may have its entry follow the row.
+        Assert.Equal([armed], h.Store.ListedLater);
+        Assert.Contains($"{plain.Id}:create", h.Store.Journal);
+        Assert.Contains($"{member.Id}:create", h.Store.Journal);
+    }
+
+    [Fact]
+    public async Task Reconcile_Group_ListsEveryRowFound_BeforeItsStep()
+    {
+        var h = new WorkflowHarness();
+        var missing = h.New().Id;
+        var queued = h.Seed(s => s with { Status = SubmissionStatus.Queued });
+        var done = h.Seed(s => s with { Status = SubmissionStatus.Completed, Verdict = Verdict.Accepted, Attempt = 1 });
+
+        await h.Workflow.ReconcileAsync(new WorkMessage("group-6", Ids: [queued.Id, missing, done.Id]), Ct);
+
+        Assert.Equal(new[] { queued.Id, done.Id }.Order(StringComparer.Ordinal), h.Store.EnsuredListed.Order(StringComparer.Ordinal)); // not the id with no row
+        Assert.Equal([queued.Id], Assert.Single(h.Queues.Reconciles).Message.Ids);
+    }
+
+    [Fact]
+    public async Task Reconcile_Group_ListingFails_CheckFails_NothingElseDone()
+    {
+        var h = new WorkflowHarness();
+        var expired = h.Seed(s => s with { Status = SubmissionStatus.Running, Attempt = 1, LeaseUntil = Start - TimeSpan.FromSeconds(1) });
+        h.Store.FailNextEnsureListed(new IOException("storage down"));
+
+        await Assert.ThrowsAsync<IOException>(() => h.Workflow.ReconcileAsync(new WorkMessage("group-7", Ids: [expired.Id]), Ct));
+
+        Assert.Empty(h.Queues.Sent); // redelivered by the queue: lists, then re-enqueues the expired lease
+        await h.Workflow.ReconcileAsync(new WorkMessage("group-7", Ids: [expired.Id]), Ct);
+        Assert.Equal([expired.Id], h.Store.EnsuredListed);
+        Assert.Equal((expired.Id, 2), (Assert.Single(h.Queues.Runs).Message.Id, Assert.Single(h.Queues.Runs).Message.Attempt));
+    }
+
+    [Fact]
     public async Task Reconcile_Group_QueuedPastTheDelay_IsSentAgain()
     {
         var h = new WorkflowHarness();
@@ -99,7 +145,7 @@ public sealed class SubmissionWorkflowReconcileGroupTests
         Assert.Equal(SubmissionStatus.Queued, h.Store.Row(queued.Id).Status); // a healthy neighbour of a bad id is not failed
         Assert.Empty(h.Ended);
         Assert.Equal([queued.Id, done.Id, missing], h.Queues.Reconciles.Select(r => r.Message.Id));
-        Assert.All(h.Queues.Reconciles, r => Assert.Null(r.Message.Ids));
+        Assert.All(h.Queues.Reconciles, r => Assert.Equal([r.Message.Id], r.Message.Ids)); // groups of one: they list their rows too
         Assert.All(h.Queues.Reconciles, r => Assert.Equal(TimeSpan.Zero, r.Delay));
     }
 

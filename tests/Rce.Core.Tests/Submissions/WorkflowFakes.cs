@@ -63,6 +63,61 @@ internal sealed class FakeSubmissionStore : ISubmissionStore
     private int _lostUpdates;
     private int _reads;
     private int _historyBatches;
+    private readonly List<string> _listedLater = [];
+    private readonly List<string> _ensuredListed = [];
+    private Exception? _ensureListedFailure;
+
+    /// <summary>Ids created through <see cref="CreateListedLaterAsync"/>, in order.</summary>
+    public IReadOnlyList<string> ListedLater
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _listedLater];
+            }
+        }
+    }
+
+    /// <summary>Ids of the rows given to <see cref="EnsureListedAsync"/>, in order.</summary>
+    public IReadOnlyList<string> EnsuredListed
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _ensuredListed];
+            }
+        }
+    }
+
+    /// <summary>The next <see cref="EnsureListedAsync"/> throws <paramref name="error"/> and lists nothing.</summary>
+    public void FailNextEnsureListed(Exception error) => _ensureListedFailure = error;
+
+    public Task<Submission> CreateListedLaterAsync(Submission submission, ReadOnlyMemory<byte> request, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            _listedLater.Add(submission.Id);
+        }
+
+        return CreateAsync(submission, request, cancellationToken);
+    }
+
+    public Task EnsureListedAsync(IReadOnlyCollection<Submission> rows, CancellationToken cancellationToken)
+    {
+        if (Interlocked.Exchange(ref _ensureListedFailure, null) is { } error)
+        {
+            return Task.FromException(error);
+        }
+
+        lock (_lock)
+        {
+            _ensuredListed.AddRange(rows.Select(r => r.Id));
+        }
+
+        return Task.CompletedTask;
+    }
 
     /// <summary>Reads of rows and request blobs so far.</summary>
     public int Reads => Volatile.Read(ref _reads);
