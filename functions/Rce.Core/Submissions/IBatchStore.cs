@@ -49,4 +49,18 @@ public interface IBatchStore
     /// <param name="cancellationToken">Cancels the write.</param>
     /// <returns>A task.</returns>
     Task RecordAsync(string batchId, BatchItem item, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Records a member's terminal state as <see cref="RecordAsync"/> does, but may write it a short
+    /// while later, in bulk with other members of its batch (one request for many members instead of
+    /// one each); readers through this process see it at once. Only for the winner of the member's
+    /// end: the batch's reconcile check comes back while any member it saw was active, and records a
+    /// member whose row has ended from that row, which is what records it if this process dies
+    /// first. Optional: a store without bulk writes records it now.
+    /// </summary>
+    /// <param name="batchId">Batch id.</param>
+    /// <param name="item">The member's terminal state.</param>
+    /// <param name="cancellationToken">Cancels the write if it is made now.</param>
+    /// <returns>A task.</returns>
+    Task RecordLaterAsync(string batchId, BatchItem item, CancellationToken cancellationToken) => RecordAsync(batchId, item, cancellationToken);
 }

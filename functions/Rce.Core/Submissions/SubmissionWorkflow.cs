@@ -568,7 +568,12 @@ public sealed partial class SubmissionWorkflow
 
         // Waiters first, with the row (they need not read it again); its history came with it.
         _signals.Signal(ended);
-        await RecordInBatchAsync(ended, cancellationToken).ConfigureAwait(false);
+        if (ended.BatchId is not null)
+        {
+            // Written behind, with other members' (the batch's check records it if this process dies first).
+            await _batches.RecordLaterAsync(ended.BatchId, BatchItemOf(ended), cancellationToken).ConfigureAwait(false);
+        }
+
         if (Ended is { } handlers)
         {
             // One by one: invoking the multicast delegate would await only the last handler's task.
@@ -589,7 +594,9 @@ public sealed partial class SubmissionWorkflow
     private Task RecordInBatchAsync(Submission ended, CancellationToken cancellationToken) =>
         ended.BatchId is null
             ? Task.CompletedTask
-            : _batches.RecordAsync(ended.BatchId, new BatchItem(ended.BatchIndex, ended.Id, ended.Status, ended.Verdict), cancellationToken);
+            : _batches.RecordAsync(ended.BatchId, BatchItemOf(ended), cancellationToken);
+
+    private static BatchItem BatchItemOf(Submission ended) => new(ended.BatchIndex, ended.Id, ended.Status, ended.Verdict);
 
     /// <summary>
     /// Reconciles the ids of a group check, a few at a time; returns those still active, in order.

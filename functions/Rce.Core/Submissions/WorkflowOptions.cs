@@ -72,15 +72,16 @@ public sealed class WorkflowOptions
     public int SyncStoreAfterMs { get; set; } = 2_000;
 
     /// <summary>
-    /// An asynchronous submission whose reconcile check is its group's (<see cref="ReconcileAhead"/>)
-    /// is listed (<c>GET /api/instances</c>) at most this long after its row is stored: its listing
-    /// entry waits that long for others of its tenant and goes out with them in one request. A
-    /// listing through the accepting process shows it at once; if that process dies first, the
-    /// group's check lists it. 0: listed before its 202, as every other submission.
+    /// Rows written behind, in bulk: the listing entry of an asynchronous submission whose reconcile
+    /// check is its group's (<see cref="ReconcileAhead"/>), and the item of a batch member that
+    /// ended, wait at most this long for others of their tenant or batch and go out with them in one
+    /// request (one per hundred). A reader through the writing process sees them at once; through
+    /// another instance, at most this late; if the process dies first, the reconcile check that
+    /// covers the submission writes them. 0: written before the 202, or at the member's end.
     /// </summary>
     /// <value>The default value is 1 000 ms.</value>
     [Range(0, 60_000)]
-    public int ListingDelayMs { get; set; } = 1_000;
+    public int WriteBehindMs { get; set; } = 1_000;
 
     /// <summary>Slots assumed per runner when computing the call timeout (1 = the safe side).</summary>
     [Range(1, 1024)]

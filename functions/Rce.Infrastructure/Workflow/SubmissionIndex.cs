@@ -12,7 +12,7 @@ namespace Rce.Infrastructure.Workflow;
 /// <remarks>
 /// Invariants: the entry is written before the row (an idempotent upsert), so every row is listed
 /// — except an asynchronous submission's under a group's reconcile check, whose entry follows its
-/// row in bulk within a second (<see cref="SubmissionIndexWriter"/>) and is written by that check
+/// row in bulk within a second (<see cref="BulkWriter{T}"/>) and is written by that check
 /// if its process died first (<c>EnsureListedAsync</c>); it is deleted before the row on purge, so an interrupted purge leaves the row findable by id and
 /// purging again finishes. What the entry points at is checked on every read: an entry whose row
 /// is missing (a create that died between the two writes) or belongs to another tenant or creation

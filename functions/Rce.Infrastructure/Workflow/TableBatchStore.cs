@@ -1,5 +1,8 @@
 using System.Globalization;
 using Azure.Data.Tables;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using Rce.Core.Submissions;
 using Rce.Core.Verdicts;
 using Rce.Infrastructure.Storage;
@@ -10,9 +13,10 @@ namespace Rce.Infrastructure.Workflow;
 /// <see cref="IBatchStore"/> over the <c>Batches</c> table. One partition per batch: the batch row
 /// (RowKey <c>batch</c>: Tenant, CreatedTime, Count) and one item row per member (RowKey
 /// <c>item-{index:D5}</c>: SubmissionId, Status, Verdict), so reading a batch's progress is one
-/// partition query and recording a member touches only its own row (no hot row).
+/// partition query and recording a member touches only its own row (no hot row). The winners'
+/// records are written behind (<see cref="RecordLaterAsync"/>), a transaction for many members.
 /// </summary>
-public sealed class TableBatchStore : IBatchStore
+public sealed class TableBatchStore : IBatchStore, IAsyncDisposable, IDisposable
 {
     /// <summary>The table.</summary>
     public const string Table = "Batches";
@@ -27,14 +31,26 @@ public sealed class TableBatchStore : IBatchStore
     private const string ItemRangeEnd = "item.";
 
     private readonly StorageTable _table;
+    private readonly BulkWriter<(string BatchId, BatchItem Item)> _later;
+    private readonly bool _writeBehind;
 
     /// <summary>Creates the store.</summary>
     /// <param name="account">The storage account.</param>
-    public TableBatchStore(StorageAccount account)
+    /// <param name="workflow">The workflow's settings (<see cref="WorkflowOptions.WriteBehindMs"/>); the defaults when null.</param>
+    /// <param name="logger">Logs records written behind that failed; none when null.</param>
+    /// <param name="time">The clock of records written behind; the system's when null.</param>
+    public TableBatchStore(StorageAccount account, IOptions<WorkflowOptions>? workflow = null, ILogger<TableBatchStore>? logger = null, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(account);
         _table = new StorageTable(account.Tables, Table);
+        var delay = TimeSpan.FromMilliseconds((workflow?.Value ?? new WorkflowOptions()).WriteBehindMs);
+        _writeBehind = delay > TimeSpan.Zero;
+        _later = new BulkWriter<(string BatchId, BatchItem Item)>(
+            "batch items", static record => record.BatchId, static record => ItemRowKey(record.Item.Index), WriteItemsAsync, delay, time ?? TimeProvider.System, (ILogger?)logger ?? NullLogger.Instance);
     }
+
+    /// <summary>Records taken by <see cref="RecordLaterAsync"/> and not written yet.</summary>
+    internal int RecordsWaiting => _later.Waiting;
 
     /// <inheritdoc/>
     /// <remarks>
@@ -87,12 +103,15 @@ public sealed class TableBatchStore : IBatchStore
     }
 
     /// <inheritdoc/>
+    /// <remarks>This process's records written behind go out first: a reader here sees its own process's ends at once.</remarks>
     public async Task<IReadOnlyList<BatchItem>> GetItemsAsync(string id, CancellationToken cancellationToken)
     {
         if (!StorageKeys.IsSafeId(id))
         {
             return [];
         }
+
+        await _later.FlushAsync(id, cancellationToken).ConfigureAwait(false);
 
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {id} and RowKey ge {ItemPrefix} and RowKey lt {ItemRangeEnd}");
         return await _table.RunAsync<IReadOnlyList<BatchItem>>(
@@ -113,6 +132,40 @@ public sealed class TableBatchStore : IBatchStore
     /// <inheritdoc/>
     public Task RecordAsync(string batchId, BatchItem item, CancellationToken cancellationToken)
     {
+        var row = ItemRow(batchId, item);
+
+        // Upsert-merge, unconditional: recording the same terminal state twice writes the same values.
+        return _table.RunAsync((table, ct) => table.UpsertEntityAsync(row, TableUpdateMode.Merge, ct), cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// Waits at most <see cref="WorkflowOptions.WriteBehindMs"/> for other members of the batch and
+    /// goes out with them as one transaction of upsert-merges (per hundred); with a zero delay, or
+    /// when the writer is full or stopping, it is written now, as <see cref="RecordAsync"/>.
+    /// </remarks>
+    public Task RecordLaterAsync(string batchId, BatchItem item, CancellationToken cancellationToken)
+    {
+        _ = ItemRow(batchId, item); // the same checks as a write now, before it is taken
+        return _writeBehind && _later.TryAdd((batchId, item)) ? Task.CompletedTask : RecordAsync(batchId, item, cancellationToken);
+    }
+
+    /// <summary>Writes the records still waiting and stops taking new ones (the process is stopping).</summary>
+    /// <returns>A task.</returns>
+    public ValueTask DisposeAsync() => _later.DisposeAsync();
+
+    /// <summary>As <see cref="DisposeAsync"/>, blocking (a container disposed synchronously): bounded by the writer's stop timeout.</summary>
+    public void Dispose() => _later.DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+    private Task WriteItemsAsync(IReadOnlyCollection<(string BatchId, BatchItem Item)> records, CancellationToken cancellationToken) =>
+        Parallel.ForEachAsync(
+            records.Select(record => (ITableEntity)ItemRow(record.BatchId, record.Item)).Chunk(TableTransactions.MaxActions),
+            new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = cancellationToken },
+            async (chunk, ct) => await _table.RunAsync((table, token) => TableTransactions.UpsertAsync(table, chunk, TableUpdateMode.Merge, token), ct).ConfigureAwait(false));
+
+    /// <summary>The item row recording <paramref name="item"/>: SubmissionId, Status and, once terminal, Verdict.</summary>
+    private static TableEntity ItemRow(string batchId, BatchItem item)
+    {
         ArgumentNullException.ThrowIfNull(item);
         StorageKeys.RequireSafeId(batchId, nameof(batchId));
         ArgumentOutOfRangeException.ThrowIfNegative(item.Index, nameof(item));
@@ -127,8 +180,7 @@ public sealed class TableBatchStore : IBatchStore
             row["Verdict"] = verdict.ToCode();
         }
 
-        // Upsert-merge, unconditional: recording the same terminal state twice writes the same values.
-        return _table.RunAsync((table, ct) => table.UpsertEntityAsync(row, TableUpdateMode.Merge, ct), cancellationToken);
+        return row;
     }
 
     private static string ItemRowKey(int index) => ItemPrefix + index.ToString("D5", CultureInfo.InvariantCulture);

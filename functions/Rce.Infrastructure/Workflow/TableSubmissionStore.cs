@@ -42,7 +42,7 @@ public sealed class TableSubmissionStore : ISubmissionStore, IAsyncDisposable, I
     private readonly SubmissionIndex _index;
     private readonly ILogger _logger;
     private readonly RecentWrites _recent;
-    private readonly SubmissionIndexWriter _later;
+    private readonly BulkWriter<Submission> _later;
     private readonly TimeSpan _listingDelay;
 
     // Ids listed ahead (ListAheadAsync) whose row is not created yet, with the creation ticks of
@@ -54,9 +54,9 @@ public sealed class TableSubmissionStore : ISubmissionStore, IAsyncDisposable, I
     /// <param name="account">The storage account.</param>
     /// <param name="logger">Logs history writes that failed (history is best effort); none when null.</param>
     /// <param name="time">The clock of <see cref="Recent"/>'s ages; the system's when null.</param>
-    /// <param name="workflow">The workflow's settings (<see cref="WorkflowOptions.ListingDelayMs"/>); the defaults when null.</param>
+    /// <param name="workflow">The workflow's settings (<see cref="WorkflowOptions.WriteBehindMs"/>); the defaults when null.</param>
     public TableSubmissionStore(StorageAccount account, ILogger<TableSubmissionStore>? logger = null, TimeProvider? time = null, IOptions<WorkflowOptions>? workflow = null)
-        : this((account ?? throw new ArgumentNullException(nameof(account))).Tables, account.Blobs, logger, time, workflow is null ? null : TimeSpan.FromMilliseconds(workflow.Value.ListingDelayMs))
+        : this((account ?? throw new ArgumentNullException(nameof(account))).Tables, account.Blobs, logger, time, workflow is null ? null : TimeSpan.FromMilliseconds(workflow.Value.WriteBehindMs))
     {
     }
 
@@ -65,7 +65,7 @@ public sealed class TableSubmissionStore : ISubmissionStore, IAsyncDisposable, I
     /// <param name="blobs">The blob service.</param>
     /// <param name="logger">Logs best-effort writes that failed.</param>
     /// <param name="time">The clock of copies' ages and of entries listed later.</param>
-    /// <param name="listingDelay">How long an entry listed later waits for others of its tenant (<see cref="SubmissionIndexWriter.DefaultDelay"/> when null; zero: listed before the answer).</param>
+    /// <param name="listingDelay">How long an entry listed later waits for others of its tenant (the default of <see cref="WorkflowOptions.WriteBehindMs"/> when null; zero: listed before the answer).</param>
     internal TableSubmissionStore(TableServiceClient tables, Azure.Storage.Blobs.BlobServiceClient blobs, ILogger? logger = null, TimeProvider? time = null, TimeSpan? listingDelay = null)
     {
         time ??= TimeProvider.System;
@@ -75,8 +75,8 @@ public sealed class TableSubmissionStore : ISubmissionStore, IAsyncDisposable, I
         _blobs = new StorageContainer(blobs, Container);
         _index = new SubmissionIndex(tables, IndexTable);
         _logger = logger ?? NullLogger.Instance;
-        _listingDelay = listingDelay ?? SubmissionIndexWriter.DefaultDelay;
-        _later = new SubmissionIndexWriter(_index.AddManyAsync, _listingDelay, time, _logger);
+        _listingDelay = listingDelay ?? TimeSpan.FromMilliseconds(new WorkflowOptions().WriteBehindMs);
+        _later = new BulkWriter<Submission>("listing entries", static row => row.Tenant, static row => row.Id, _index.AddManyAsync, _listingDelay, time, _logger);
     }
 
     /// <summary>Listing entries taken by <see cref="CreateListedLaterAsync"/> and not written yet.</summary>
@@ -100,8 +100,8 @@ public sealed class TableSubmissionStore : ISubmissionStore, IAsyncDisposable, I
 
     /// <inheritdoc/>
     /// <remarks>
-    /// The entry is given to <see cref="SubmissionIndexWriter"/> once the row is inserted, and
-    /// written with the tenant's others within the listing delay (<see cref="WorkflowOptions.ListingDelayMs"/>; a
+    /// The entry is given to a <see cref="BulkWriter{T}"/> once the row is inserted, and
+    /// written with the tenant's others within <see cref="WorkflowOptions.WriteBehindMs"/> (a
     /// listing by this process writes them first); the caller's reconcile check writes it if this
     /// process dies first. A row found stored already (a replay) gets nothing: its own create listed it.
     /// With a zero delay it is listed before the answer, as by a plain create.

@@ -366,6 +366,7 @@ public sealed class SubmissionWorkflowLifecycleTests
         await h.Workflow.ReconcileAsync(message, Ct);
 
         Assert.Equal(("b1", new BatchItem(0, done.Id, SubmissionStatus.Completed, Verdict.WrongAnswer)), Assert.Single(h.Batches.Recorded));
+        Assert.Empty(h.Batches.RecordedLater); // the check's repair is written at once: nothing else would write it
         Assert.Equal(
             [
                 (WorkQueueId.Submissions, new WorkMessage(stale.Id, 1), TimeSpan.Zero),

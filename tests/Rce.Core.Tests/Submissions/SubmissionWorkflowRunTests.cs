@@ -651,6 +651,7 @@ public sealed class SubmissionWorkflowRunTests
         var (batchId, item) = Assert.Single(h.Batches.Recorded);
         Assert.Equal("b1", batchId);
         Assert.Equal(new BatchItem(2, submission.Id, SubmissionStatus.Completed, Verdict.TimeLimitExceeded), item);
+        Assert.Equal((batchId, item), Assert.Single(h.Batches.RecordedLater)); // the winner's record is written behind
     }
 
     [Fact]

@@ -388,6 +388,15 @@ internal sealed class FakeBatchStore : IBatchStore
     public Task<IReadOnlyList<BatchItem>> GetItemsAsync(string id, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<BatchItem>>(_items.TryGetValue(id, out var items) ? [.. items] : []);
 
+    /// <summary>Members given to <see cref="RecordLaterAsync"/> (written behind); each is also recorded as by <see cref="RecordAsync"/>.</summary>
+    public ConcurrentQueue<(string BatchId, BatchItem Item)> RecordedLater { get; } = new();
+
+    public Task RecordLaterAsync(string batchId, BatchItem item, CancellationToken cancellationToken)
+    {
+        RecordedLater.Enqueue((batchId, item));
+        return RecordAsync(batchId, item, cancellationToken);
+    }
+
     public Task RecordAsync(string batchId, BatchItem item, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(item);

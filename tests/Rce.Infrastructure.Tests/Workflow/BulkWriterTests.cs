@@ -7,11 +7,12 @@ using static Rce.Infrastructure.Tests.Workflow.WorkflowTestData;
 namespace Rce.Infrastructure.Tests.Workflow;
 
 /// <summary>
-/// <see cref="SubmissionIndexWriter"/> on its own, with a write of our own making and a manual
-/// clock: when entries go out, what is tried again after a failure, and the bounds. (Against the
-/// real table: <see cref="TableSubmissionStoreListedLaterTests"/>.)
+/// <see cref="BulkWriter{T}"/> on its own (over submissions, a partition per tenant, as for listing
+/// entries), with a write of our own making and a manual clock: when items go out, what is tried
+/// again after a failure, and the bounds. (Against the real tables:
+/// <see cref="TableSubmissionStoreListedLaterTests"/> and <see cref="TableBatchStoreWriteBehindTests"/>.)
 /// </summary>
-public sealed class SubmissionIndexWriterTests
+public sealed class BulkWriterTests
 {
     private static readonly TimeSpan Delay = TimeSpan.FromSeconds(1);
 
@@ -54,11 +55,11 @@ public sealed class SubmissionIndexWriterTests
         writes.FailNext(3);
         writer.TryAdd(Row("a"));
 
-        for (var attempt = 1; attempt <= SubmissionIndexWriter.MaxAttempts; attempt++)
+        for (var attempt = 1; attempt <= BulkWriter<Submission>.MaxAttempts; attempt++)
         {
             time.Advance(Delay);
             await writes.WaitForCallsAsync(attempt);
-            if (attempt < SubmissionIndexWriter.MaxAttempts)
+            if (attempt < BulkWriter<Submission>.MaxAttempts)
             {
                 await Writes.WaitUntilAsync(() => writer.Waiting == 1); // put back, its timer started
             }
@@ -67,7 +68,7 @@ public sealed class SubmissionIndexWriterTests
         Assert.Equal(0, writer.Waiting); // left to its reconcile check
         time.Advance(Delay * 10);
         await Task.Delay(50, TestContext.Current.CancellationToken);
-        Assert.Equal(SubmissionIndexWriter.MaxAttempts, writes.Calls);
+        Assert.Equal(BulkWriter<Submission>.MaxAttempts, writes.Calls);
         Assert.Empty(writes.Done);
     }
 
@@ -110,7 +111,7 @@ public sealed class SubmissionIndexWriterTests
     {
         var (writer, _, writes) = Writer();
         writes.Block();
-        for (var i = 0; i < SubmissionIndexWriter.MaxWaiting; i++)
+        for (var i = 0; i < BulkWriter<Submission>.MaxWaiting; i++)
         {
             Assert.True(writer.TryAdd(Row("t" + (i % 500).ToString(System.Globalization.CultureInfo.InvariantCulture))));
         }
@@ -120,17 +121,31 @@ public sealed class SubmissionIndexWriterTests
         writes.Unblock();
         await writer.DisposeAsync();
         Assert.Equal(0, writer.Waiting);
-        Assert.Equal(SubmissionIndexWriter.MaxWaiting, writes.Done.Sum(w => w.Count));
+        Assert.Equal(BulkWriter<Submission>.MaxWaiting, writes.Done.Sum(w => w.Count));
         Assert.False(writer.TryAdd(Row("a")));
+    }
+
+    [Fact]
+    public async Task ALaterItemOfAKey_ReplacesTheWaitingOne()
+    {
+        var (writer, _, writes) = Writer();
+        var row = Row("a");
+        writer.TryAdd(row);
+        writer.TryAdd(row with { Status = SubmissionStatus.Completed });
+
+        Assert.Equal(1, writer.Waiting);
+        await writer.FlushAsync("a", TestContext.Current.CancellationToken);
+
+        Assert.Equal(SubmissionStatus.Completed, Assert.Single(Assert.Single(writes.Done)).Status);
     }
 
     private static Submission Row(string tenant) => Minimal(NewId(), tenant, T0);
 
-    private static (SubmissionIndexWriter Writer, FakeTimeProvider Time, Writes Writes) Writer()
+    private static (BulkWriter<Submission> Writer, FakeTimeProvider Time, Writes Writes) Writer()
     {
         var time = new FakeTimeProvider(T0);
         var writes = new Writes();
-        return (new SubmissionIndexWriter(writes.WriteAsync, Delay, time, NullLogger.Instance), time, writes);
+        return (new BulkWriter<Submission>("listing entries", row => row.Tenant, row => row.Id, writes.WriteAsync, Delay, time, NullLogger.Instance), time, writes);
     }
 
     /// <summary>The writer's write: records what succeeded, fails or blocks on demand.</summary>
