@@ -48,8 +48,9 @@ internal static class ChildProcesses
         }
 
         // Our stdout carries the URLs and the curl example; the children's logs go to stderr.
+        // (Not Logging__LogLevel__Microsoft.AspNetCore: the watchdog's /bin/sh drops variables whose
+        // names hold a dot. The apps default ASP.NET Core's per-request lines to Warning themselves.)
         info.Environment["Logging__Console__LogToStandardErrorThreshold"] = "Trace";
-        info.Environment["Logging__LogLevel__Microsoft.AspNetCore"] = "Warning";
         var process = Process.Start(info) ?? throw new InvalidOperationException(file + " did not start");
         process.StandardInput.Close(); // never reads our stdin
 

@@ -22,6 +22,7 @@ public static class FunctionsComposition
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
         var configuration = builder.Configuration;
+        DefaultLogLevels(configuration);
         var mode = HostingMode.FromEnvironment(configuration);
         services.AddSingleton(mode);
         services.AddSingleton(TimeProvider.System);
@@ -68,6 +69,18 @@ public static class FunctionsComposition
         services.Configure<KestrelServerOptions>(o => o.Limits.MaxRequestBodySize = maxBytes);
         return builder;
     }
+
+    /// <summary>
+    /// ASP.NET Core's own lines for every request (request starting and finished, endpoint executing
+    /// and executed) are Information: four lines per status poll on the host's log stream, and their
+    /// formatting and writes on the request's CPU. Warning by default; as the lowest-precedence
+    /// source, any setting (<c>Logging__LogLevel__Microsoft.AspNetCore</c>) overrides it.
+    /// </summary>
+    private static void DefaultLogLevels(ConfigurationManager configuration) =>
+        configuration.Sources.Insert(0, new Microsoft.Extensions.Configuration.Memory.MemoryConfigurationSource
+        {
+            InitialData = new Dictionary<string, string?>(StringComparer.Ordinal) { ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning" },
+        });
 
     public static WebApplication UseRceFunctions(this WebApplication app)
     {

@@ -13,6 +13,14 @@ public static class RunnerHostingExtensions
     public static WebApplicationBuilder AddRceRunner(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
+
+        // ASP.NET Core's own lines for every request (request starting and finished, endpoint and
+        // result) are Information: five lines and their CPU per execution. Warning by default; as the
+        // lowest-precedence source, any setting (Logging__LogLevel__Microsoft.AspNetCore) overrides it.
+        builder.Configuration.Sources.Insert(0, new Microsoft.Extensions.Configuration.Memory.MemoryConfigurationSource
+        {
+            InitialData = new Dictionary<string, string?>(StringComparer.Ordinal) { ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning" },
+        });
         builder.Services.AddOptions<RunnerOptions>().BindConfiguration(RunnerOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<SandboxOptions>().BindConfiguration(SandboxOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<Rce.Core.Limits.LimitsOptions>().BindConfiguration(Rce.Core.Limits.LimitsOptions.SectionName)
