@@ -52,6 +52,16 @@ public sealed class ApiOptions
     [Range(0, 60_000)]
     public int StatusMaxAgeMs { get; set; } = 1_000;
 
+    /// <summary>
+    /// A status poll (<c>GET /api/submissions/{id}</c>) of a submission this process runs, still
+    /// Queued or Running, is held at most this long and answered the moment the submission ends
+    /// (with no read): a client polling fast learns of the end at once and sends fewer polls. 0:
+    /// answered at once. (<c>?wait=true</c> waits up to <see cref="WaitSeconds"/> instead, wherever it runs.)
+    /// </summary>
+    /// <value>The default value is 500 ms.</value>
+    [Range(0, 5_000)]
+    public int StatusHoldMs { get; set; } = 500;
+
     /// <summary>Default bound of <c>wait=true</c>.</summary>
     [Range(1, 200)]
     public int WaitSeconds { get; set; } = 30;

@@ -201,25 +201,75 @@ internal static class SubmissionEndpoints
         return Results.Json(body, ApiJson.Output, statusCode: 202);
     }
 
-    private static async Task<IResult> GetAsync(HttpContext context, string id, ISubmissionStore store, IOptions<ApiOptions> options)
+    private static async Task<IResult> GetAsync(HttpContext context, string id, ISubmissionStore store, CompletionSignals signals, IOptions<ApiOptions> options, TimeProvider time, bool? wait, int? timeout)
     {
-        // A submission this process runs is answered from its own last write when that is recent
-        // enough (ApiOptions.StatusMaxAgeMs): a poll then costs no table read.
-        if (!System.Text.RegularExpressions.Regex.IsMatch(id, IdPattern)
-            || (store.Recent(id, TimeSpan.FromMilliseconds(options.Value.StatusMaxAgeMs)) ?? await store.GetAsync(id, context.RequestAborted)) is not { } submission
-            || submission.Tenant != Tenant(context))
+        var o = options.Value;
+        if (timeout is < 1 or > 200)
+        {
+            return Problems.BadRequest("timeout must be between 1 and 200 seconds.");
+        }
+
+        if (!System.Text.RegularExpressions.Regex.IsMatch(id, IdPattern))
         {
             return Problems.NotFound("submission");
         }
 
-        if (!submission.Status.IsTerminal())
+        // Registered before the row is read (a signal raised before the registration is not kept):
+        // a poll of a submission that ends meanwhile is answered at once, with the ended row.
+        var hold = wait == true ? TimeSpan.FromSeconds(timeout ?? o.WaitSeconds) : TimeSpan.FromMilliseconds(o.StatusHoldMs);
+        var signal = hold > TimeSpan.Zero ? signals.WhenSignalled(id) : null;
+        try
         {
-            context.Response.Headers.Location = $"{context.Request.Scheme}://{context.Request.Host}/api/submissions/{id}";
-            context.Response.Headers.RetryAfter = "1";
-            return Results.Json(await SubmissionDocument.BuildAsync(submission, store, context.RequestAborted), ApiJson.Output, statusCode: 202);
-        }
+            // A submission this process runs is answered from its own last write when that is
+            // recent enough (ApiOptions.StatusMaxAgeMs): a poll then costs no table read.
+            var recent = store.Recent(id, TimeSpan.FromMilliseconds(o.StatusMaxAgeMs));
+            if ((recent ?? await store.GetAsync(id, context.RequestAborted)) is not { } submission || submission.Tenant != Tenant(context))
+            {
+                return Problems.NotFound("submission");
+            }
 
-        return Results.Json(await SubmissionDocument.BuildAsync(submission, store, context.RequestAborted), ApiJson.Output);
+            if (signal is not null && !submission.Status.IsTerminal())
+            {
+                if (wait == true)
+                {
+                    // Asked to wait: until it ends or the bound, wherever it runs (the store is read every second).
+                    (submission, signal) = await WaitAsync(submission, store, signals, signal, hold, time, context.RequestAborted);
+                }
+                else if (recent is not null)
+                {
+                    // Running here: held a little for its end, with no read (ApiOptions.StatusHoldMs).
+                    submission = await HoldAsync(submission, store, signal, hold, o, time, context.RequestAborted);
+                }
+            }
+
+            if (!submission.Status.IsTerminal())
+            {
+                context.Response.Headers.Location = $"{context.Request.Scheme}://{context.Request.Host}/api/submissions/{id}";
+                context.Response.Headers.RetryAfter = "1";
+                return Results.Json(await SubmissionDocument.BuildAsync(submission, store, context.RequestAborted), ApiJson.Output, statusCode: 202);
+            }
+
+            return Results.Json(await SubmissionDocument.BuildAsync(submission, store, context.RequestAborted), ApiJson.Output);
+        }
+        finally
+        {
+            if (signal is not null)
+            {
+                signals.Forget(id, signal); // this waiter's reference only
+            }
+        }
+    }
+
+    /// <summary>
+    /// Waits at most <paramref name="hold"/> for the end of a submission this process runs: the ended
+    /// row when it ends, else this process's latest copy (its phase may have moved), else the row as first read.
+    /// </summary>
+    private static async Task<Submission> HoldAsync(Submission submission, ISubmissionStore store, Task<Submission?> signal, TimeSpan hold, ApiOptions options, TimeProvider time, CancellationToken cancellationToken)
+    {
+        await Task.WhenAny(signal, Task.Delay(hold, time, cancellationToken));
+        cancellationToken.ThrowIfCancellationRequested();
+        return signal.IsCompletedSuccessfully && signal.Result is { } ended && ended.Status.IsTerminal() ? ended
+            : store.Recent(submission.Id, TimeSpan.FromMilliseconds(options.StatusMaxAgeMs) + hold) ?? submission;
     }
 
     private static async Task<IResult> SubmitBatchAsync(HttpContext context, SubmissionService service, RunnerCatalog catalog, IOptions<ApiOptions> options, TimeProvider time, LimitGate gate, LimitPolicies policies, WorkflowOptions workflow)

@@ -334,17 +334,7 @@ public sealed class TableSubmissionStoreListTests(AzuriteFixture azurite) : ICla
 
     private SubmissionIndex Index() => new(StorageAccount.FromConnectionString(azurite.Server.ConnectionString).Tables, TableSubmissionStore.IndexTable);
 
-    private TableClient IndexClient() => StorageAccount.FromConnectionString(azurite.Server.ConnectionString).Tables.GetTableClient(TableSubmissionStore.IndexTable);
+    private TableClient IndexClient() => IndexTable(azurite.Server.ConnectionString);
 
-    private async Task<List<string>> IndexEntriesAsync(string tenant)
-    {
-        var keys = new List<string>();
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {SubmissionIndexKeys.Partition(tenant)}");
-        await foreach (var entity in IndexClient().QueryAsync<TableEntity>(filter, cancellationToken: TestContext.Current.CancellationToken))
-        {
-            keys.Add(entity.RowKey);
-        }
-
-        return keys;
-    }
+    private Task<List<string>> IndexEntriesAsync(string tenant) => WorkflowTestData.IndexEntriesAsync(azurite.Server.ConnectionString, tenant);
 }

@@ -186,19 +186,7 @@ public sealed class TableSubmissionStoreListedLaterTests(AzuriteFixture azurite)
         return new TableSubmissionStore(new TableServiceClient(azurite.Server.ConnectionString, options), account.Blobs, time: time, listingDelay: delay);
     }
 
-    private TableClient IndexClient() => StorageAccount.FromConnectionString(azurite.Server.ConnectionString).Tables.GetTableClient(TableSubmissionStore.IndexTable);
-
-    private async Task<List<string>> IndexEntriesAsync(string tenant)
-    {
-        var keys = new List<string>();
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {SubmissionIndexKeys.Partition(tenant)}");
-        await foreach (var entity in IndexClient().QueryAsync<TableEntity>(filter, cancellationToken: TestContext.Current.CancellationToken))
-        {
-            keys.Add(entity.RowKey);
-        }
-
-        return keys;
-    }
+    private Task<List<string>> IndexEntriesAsync(string tenant) => WorkflowTestData.IndexEntriesAsync(azurite.Server.ConnectionString, tenant);
 
     /// <summary>Counts the table requests that reach the service: row inserts (POST to the submissions table) and transactions (POST $batch).</summary>
     private sealed class CountingPolicy : Azure.Core.Pipeline.HttpPipelineSynchronousPolicy

@@ -1,5 +1,8 @@
+using Azure.Data.Tables;
 using Rce.Core.Submissions;
 using Rce.Core.Verdicts;
+using Rce.Infrastructure.Storage;
+using Rce.Infrastructure.Workflow;
 
 namespace Rce.Infrastructure.Tests.Workflow;
 
@@ -8,6 +11,23 @@ internal static class WorkflowTestData
 {
     /// <summary>A fixed instant with a non-UTC offset and sub-millisecond ticks, so conversions and precision loss show.</summary>
     public static readonly DateTimeOffset T0 = new DateTimeOffset(2025, 3, 14, 15, 9, 26, TimeSpan.FromHours(2)).AddTicks(5_358_979);
+
+    /// <summary>The listing index table of the Azurite at <paramref name="connectionString"/>.</summary>
+    public static TableClient IndexTable(string connectionString) =>
+        StorageAccount.FromConnectionString(connectionString).Tables.GetTableClient(TableSubmissionStore.IndexTable);
+
+    /// <summary>The RowKeys of <paramref name="tenant"/>'s listing entries, as stored.</summary>
+    public static async Task<List<string>> IndexEntriesAsync(string connectionString, string tenant)
+    {
+        var keys = new List<string>();
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {SubmissionIndexKeys.Partition(tenant)}");
+        await foreach (var entity in IndexTable(connectionString).QueryAsync<TableEntity>(filter, cancellationToken: TestContext.Current.CancellationToken))
+        {
+            keys.Add(entity.RowKey);
+        }
+
+        return keys;
+    }
 
     public static string NewId() => Guid.NewGuid().ToString("N");
 
