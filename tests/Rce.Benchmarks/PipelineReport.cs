@@ -68,6 +68,8 @@ internal static class PipelineReport
 
         Line(s);
         Line(s, $"Closed loop: {p.Concurrency} workers, each starting its next submission when the previous one is done (async: when a poll saw 200). " +
+                $"An async worker sends its next poll {p.PollMs} ms after the previous answer; the app holds a poll of a submission it runs for at most `Api__StatusHoldMs` " +
+                $"({(p.Settings.TryGetValue("Api__StatusHoldMs", out var hold) ? hold + " ms" : "500 ms, the default")}) and answers it the moment the submission ends. " +
                 $"The ways alternate in rounds whose order rotates; rate = submissions ÷ summed round time. The async way polled {asyncMode.PollsPerSubmission:0.0} times per submission; " +
                 $"the difference between the async and sync ways, {PerPoll(asyncMode, syncMode)} of Functions app and Azurite CPU per poll, is the price of polling. " +
                 "CPU is user + system time from `/proc` over each way's rounds, divided by its submissions: the runner process (not its boxes), the Functions app, " +
