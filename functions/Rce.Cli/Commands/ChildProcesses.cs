@@ -29,11 +29,33 @@ internal static class ChildProcesses
     internal static Process Start(string file, IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string> environment, Action<string> output, bool watchParent = true)
     {
         var info = new ProcessStartInfo(watchParent ? "/bin/sh" : file) { UseShellExecute = false, RedirectStandardInput = true, RedirectStandardOutput = true };
+        foreach (var (key, value) in environment)
+        {
+            info.Environment[key] = value;
+        }
+
+        // Our stdout carries the URLs and the curl example; the children's logs go to stderr.
+        info.Environment["Logging__Console__LogToStandardErrorThreshold"] = "Trace";
         if (watchParent)
         {
             info.ArgumentList.Add("-c");
             info.ArgumentList.Add(Watchdog);
             info.ArgumentList.Add("rce-child");
+
+            // dash drops the variables whose names are not shell names, among them every setting
+            // with a dot (Logging__LogLevel__Rce.Core): env sets them again for the child. They are
+            // then on its command line, which other local users can read; our own settings with
+            // secrets (tokens, connection strings) have no dot and stay in the environment.
+            var unshellable = info.Environment.Where(e => e.Value is not null && !IsShellName(e.Key)).OrderBy(e => e.Key, StringComparer.Ordinal).ToList();
+            if (unshellable.Count > 0)
+            {
+                info.ArgumentList.Add("/usr/bin/env");
+                foreach (var (key, value) in unshellable)
+                {
+                    info.ArgumentList.Add(key + "=" + value);
+                }
+            }
+
             info.ArgumentList.Add(file);
         }
 
@@ -42,15 +64,6 @@ internal static class ChildProcesses
             info.ArgumentList.Add(argument);
         }
 
-        foreach (var (key, value) in environment)
-        {
-            info.Environment[key] = value;
-        }
-
-        // Our stdout carries the URLs and the curl example; the children's logs go to stderr.
-        // (Not Logging__LogLevel__Microsoft.AspNetCore: the watchdog's /bin/sh drops variables whose
-        // names hold a dot. The apps default ASP.NET Core's per-request lines to Warning themselves.)
-        info.Environment["Logging__Console__LogToStandardErrorThreshold"] = "Trace";
         var process = Process.Start(info) ?? throw new InvalidOperationException(file + " did not start");
         process.StandardInput.Close(); // never reads our stdin
 
@@ -65,6 +78,10 @@ internal static class ChildProcesses
         process.BeginOutputReadLine();
         return process;
     }
+
+    /// <summary>Whether a POSIX shell keeps a variable of this name: letters, digits and underscores, not starting with a digit.</summary>
+    internal static bool IsShellName(string name) =>
+        name.Length > 0 && !char.IsAsciiDigit(name[0]) && name.All(c => char.IsAsciiLetterOrDigit(c) || c == '_');
 
     internal static async Task<bool> WaitReadyAsync(Process runner, string url, CancellationToken cancellationToken, bool anyAnswer = false)
     {
