@@ -52,9 +52,9 @@ internal static class SubmissionEndpoints
             return Problems.Invalid(checks.Errors, checks.TooLarge);
         }
 
-        if (timeout is < 1 or > 200)
+        if (TimeoutProblem(timeout) is { } badTimeout)
         {
-            return Problems.BadRequest("timeout must be between 1 and 200 seconds.");
+            return badTimeout;
         }
 
         var tenant = Tenant(context);
@@ -112,7 +112,7 @@ internal static class SubmissionEndpoints
             {
                 // Run here and stored once when a worker is free (the row comes back terminal, or
                 // Running once stored), else accepted as any; then waited for the rest of the bound.
-                var bound = TimeSpan.FromSeconds(timeout ?? o.WaitSeconds);
+                var bound = WaitBound(timeout, o);
                 var start = time.GetTimestamp();
                 stored = await service.AcceptWaitedAsync(submission, body, bound, ct);
                 (stored, signal) = await WaitAsync(stored, store, signals, signal, bound - time.GetElapsedTime(start), time, ct);
@@ -178,6 +178,13 @@ internal static class SubmissionEndpoints
         return (submission, signal);
     }
 
+    /// <summary>A 400 for a <c>?timeout=</c> outside 1 to 200 seconds (under the 230 s HTTP limit of Functions), else null.</summary>
+    private static IResult? TimeoutProblem(int? timeout) =>
+        timeout is < 1 or > 200 ? Problems.BadRequest("timeout must be between 1 and 200 seconds.") : null;
+
+    /// <summary>How long a <c>wait=true</c> request waits: its <c>?timeout=</c>, else <see cref="ApiOptions.WaitSeconds"/>.</summary>
+    private static TimeSpan WaitBound(int? timeout, ApiOptions options) => TimeSpan.FromSeconds(timeout ?? options.WaitSeconds);
+
     public static async Task<IResult> RespondAsync(HttpContext context, Submission submission, ISubmissionStore store, bool final)
     {
         var location = $"{context.Request.Scheme}://{context.Request.Host}/api/submissions/{submission.Id}";
@@ -204,9 +211,9 @@ internal static class SubmissionEndpoints
     private static async Task<IResult> GetAsync(HttpContext context, string id, ISubmissionStore store, CompletionSignals signals, IOptions<ApiOptions> options, TimeProvider time, bool? wait, int? timeout)
     {
         var o = options.Value;
-        if (timeout is < 1 or > 200)
+        if (TimeoutProblem(timeout) is { } badTimeout)
         {
-            return Problems.BadRequest("timeout must be between 1 and 200 seconds.");
+            return badTimeout;
         }
 
         if (!System.Text.RegularExpressions.Regex.IsMatch(id, IdPattern))
@@ -216,7 +223,7 @@ internal static class SubmissionEndpoints
 
         // Registered before the row is read (a signal raised before the registration is not kept):
         // a poll of a submission that ends meanwhile is answered at once, with the ended row.
-        var hold = wait == true ? TimeSpan.FromSeconds(timeout ?? o.WaitSeconds) : TimeSpan.FromMilliseconds(o.StatusHoldMs);
+        var hold = wait == true ? WaitBound(timeout, o) : TimeSpan.FromMilliseconds(o.StatusHoldMs);
         var signal = hold > TimeSpan.Zero ? signals.WhenSignalled(id) : null;
         try
         {

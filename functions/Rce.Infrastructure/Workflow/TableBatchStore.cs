@@ -31,7 +31,7 @@ public sealed class TableBatchStore : IBatchStore, IAsyncDisposable, IDisposable
     private const string ItemRangeEnd = "item.";
 
     private readonly StorageTable _table;
-    private readonly BulkWriter<(string BatchId, BatchItem Item)> _later;
+    private readonly BulkWriter<TableEntity> _later;
     private readonly bool _writeBehind;
 
     /// <summary>Creates the store.</summary>
@@ -45,8 +45,8 @@ public sealed class TableBatchStore : IBatchStore, IAsyncDisposable, IDisposable
         _table = new StorageTable(account.Tables, Table);
         var delay = TimeSpan.FromMilliseconds((workflow?.Value ?? new WorkflowOptions()).WriteBehindMs);
         _writeBehind = delay > TimeSpan.Zero;
-        _later = new BulkWriter<(string BatchId, BatchItem Item)>(
-            "batch items", static record => record.BatchId, static record => ItemRowKey(record.Item.Index), WriteItemsAsync, delay, time ?? TimeProvider.System, (ILogger?)logger ?? NullLogger.Instance);
+        _later = new BulkWriter<TableEntity>(
+            "batch items", static row => row.PartitionKey, static row => row.RowKey, WriteItemsAsync, delay, time ?? TimeProvider.System, (ILogger?)logger ?? NullLogger.Instance);
     }
 
     /// <summary>Records taken by <see cref="RecordLaterAsync"/> and not written yet.</summary>
@@ -130,13 +130,8 @@ public sealed class TableBatchStore : IBatchStore, IAsyncDisposable, IDisposable
     }
 
     /// <inheritdoc/>
-    public Task RecordAsync(string batchId, BatchItem item, CancellationToken cancellationToken)
-    {
-        var row = ItemRow(batchId, item);
-
-        // Upsert-merge, unconditional: recording the same terminal state twice writes the same values.
-        return _table.RunAsync((table, ct) => table.UpsertEntityAsync(row, TableUpdateMode.Merge, ct), cancellationToken);
-    }
+    public Task RecordAsync(string batchId, BatchItem item, CancellationToken cancellationToken) =>
+        WriteItemAsync(ItemRow(batchId, item), cancellationToken);
 
     /// <inheritdoc/>
     /// <remarks>
@@ -146,8 +141,8 @@ public sealed class TableBatchStore : IBatchStore, IAsyncDisposable, IDisposable
     /// </remarks>
     public Task RecordLaterAsync(string batchId, BatchItem item, CancellationToken cancellationToken)
     {
-        _ = ItemRow(batchId, item); // the same checks as a write now, before it is taken
-        return _writeBehind && _later.TryAdd((batchId, item)) ? Task.CompletedTask : RecordAsync(batchId, item, cancellationToken);
+        var row = ItemRow(batchId, item);
+        return _writeBehind && _later.TryAdd(row) ? Task.CompletedTask : WriteItemAsync(row, cancellationToken);
     }
 
     /// <summary>Writes the records still waiting and stops taking new ones (the process is stopping).</summary>
@@ -157,9 +152,14 @@ public sealed class TableBatchStore : IBatchStore, IAsyncDisposable, IDisposable
     /// <summary>As <see cref="DisposeAsync"/>, blocking (a container disposed synchronously): bounded by the writer's stop timeout.</summary>
     public void Dispose() => _later.DisposeAsync().AsTask().GetAwaiter().GetResult();
 
-    private Task WriteItemsAsync(IReadOnlyCollection<(string BatchId, BatchItem Item)> records, CancellationToken cancellationToken) =>
+    /// <summary>Upsert-merge, unconditional: recording the same terminal state twice writes the same values.</summary>
+    private Task<Azure.Response> WriteItemAsync(TableEntity row, CancellationToken cancellationToken) =>
+        _table.RunAsync((table, ct) => table.UpsertEntityAsync(row, TableUpdateMode.Merge, ct), cancellationToken);
+
+    /// <summary>Item rows of one batch (the writer's partition), as transactions of upsert-merges.</summary>
+    private Task WriteItemsAsync(IReadOnlyCollection<TableEntity> rows, CancellationToken cancellationToken) =>
         Parallel.ForEachAsync(
-            records.Select(record => (ITableEntity)ItemRow(record.BatchId, record.Item)).Chunk(TableTransactions.MaxActions),
+            rows.Cast<ITableEntity>().Chunk(TableTransactions.MaxActions),
             new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = cancellationToken },
             async (chunk, ct) => await _table.RunAsync((table, token) => TableTransactions.UpsertAsync(table, chunk, TableUpdateMode.Merge, token), ct).ConfigureAwait(false));
 
