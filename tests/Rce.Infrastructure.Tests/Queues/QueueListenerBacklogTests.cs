@@ -22,7 +22,10 @@ public sealed class QueueListenerBacklogTests(AzuriteFixture azurite) : IClassFi
         await listener.StartAsync(QueueTestKit.Ct);
         var holder = listener.TryReserveLocal()!; // one of the two places
         var order = new ConcurrentQueue<int>();
-        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        // One release per work: two places freed at once start two works concurrently, and which of
+        // them records itself first is up to the thread pool; freeing one place at a time makes the
+        // order the backlog's alone.
+        var release = Enumerable.Range(0, 4).Select(_ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).ToArray();
         var handedOver = 0;
 
         for (var i = 0; i < 4; i++)
@@ -32,7 +35,7 @@ public sealed class QueueListenerBacklogTests(AzuriteFixture azurite) : IClassFi
                 async _ =>
                 {
                     order.Enqueue(n);
-                    await release.Task;
+                    await release[n].Task;
                 },
                 () =>
                 {
@@ -49,7 +52,15 @@ public sealed class QueueListenerBacklogTests(AzuriteFixture azurite) : IClassFi
 
         holder.Dispose();
         await QueueTestKit.EventuallyAsync(() => order.Count == 2, Timeout, "a given-back place starts the next");
-        release.SetResult();
+        Assert.Equal([0, 1], order);
+        release[1].SetResult();
+        await QueueTestKit.EventuallyAsync(() => order.Count == 3, Timeout, "a finished work's place starts the next");
+        Assert.Equal([0, 1, 2], order);
+        Assert.Equal(2, listener.InFlight); // never past the concurrency
+        release[0].SetResult();
+        await QueueTestKit.EventuallyAsync(() => order.Count == 4, Timeout, "the last takes the next freed place");
+        release[2].SetResult();
+        release[3].SetResult();
         await QueueTestKit.EventuallyAsync(() => listener.InFlight == 0 && listener.Backlog == 0, Timeout, "the backlog drains");
         Assert.Equal([0, 1, 2, 3], order);
         Assert.Equal(0, handedOver);
