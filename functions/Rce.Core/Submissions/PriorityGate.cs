@@ -36,6 +36,18 @@ public sealed class PriorityGate
         }
     }
 
+    /// <summary>Callers waiting for a place now (a cancelled waiter counts until a release passes it by).</summary>
+    public int Waiting
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _high.Count + _normal.Count;
+            }
+        }
+    }
+
     /// <summary>Takes a place if one is free for <paramref name="priority"/> now, without waiting.</summary>
     /// <param name="priority">The submission's priority.</param>
     /// <returns>The place (dispose it to give it back), or null when the caller would have to wait.</returns>

@@ -36,6 +36,29 @@ public sealed class PriorityGateTests
     }
 
     [Fact]
+    public async Task Waiting_CountsQueuedCallers_UntilAdmittedOrPassedBy()
+    {
+        var gate = new PriorityGate(1);
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var held = await gate.EnterAsync(SubmissionPriority.Normal, Ct);
+        Assert.Equal(0, gate.Waiting);
+
+        var normal = gate.EnterAsync(SubmissionPriority.Normal, cancel.Token);
+        var high = gate.EnterAsync(SubmissionPriority.High, Ct);
+        Assert.Equal(2, gate.Waiting);
+
+        await cancel.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => normal);
+        Assert.Equal(2, gate.Waiting); // still queued: the next release passes it by
+        held.Dispose();
+        using var place = await high.WaitAsync(Guard, Ct);
+        Assert.Equal(1, gate.Waiting);
+        place.Dispose();
+        Assert.Equal(0, gate.Waiting);
+        Assert.Equal(0, gate.Busy);
+    }
+
+    [Fact]
     public async Task EnterAsync_WaitingHighAdmittedBeforeEarlierNormal()
     {
         var gate = new PriorityGate(1);

@@ -121,12 +121,12 @@ public sealed class SubmissionWorkflowRunTests
         var places = Enumerable.Range(0, h.Gate.Capacity).Select(_ => h.Gate.TryEnter(SubmissionPriority.Normal)!).ToList();
 
         var run = Task.Run(() => h.Workflow.RunAsync(new WorkMessage(submission.Id, 1), Ct), Ct);
-        while (h.Store.Row(submission.Id).Status != SubmissionStatus.Running)
+        while (h.Gate.Waiting == 0) // claimed, and now waiting at the gate
         {
             await Task.Delay(5, Ct);
         }
 
-        await Task.Delay(50, Ct);
+        Assert.Equal(SubmissionStatus.Running, h.Store.Row(submission.Id).Status);
         h.Time.Advance(TimeSpan.FromSeconds(3)); // the wait for a place ate part of the claim's lease
         places[0].Dispose();
         await run.WaitAsync(Guard, Ct);
