@@ -70,7 +70,9 @@ public sealed class QueueListenerDeliveryTests(AzuriteFixture azurite) : IClassF
         var queue = await _kit.CreateQueueAsync();
         var stamps = new ConcurrentQueue<TimeSpan>();
         var clock = Stopwatch.StartNew();
-        var options = QueueTestKit.Fast with { MaxDequeueCount = 2, VisibilityTimeout = TimeSpan.FromSeconds(2) };
+        // A 60 s lease: a failure left to its lease instead of released with the 2 s visibility timeout
+        // would miss the 15 s timeout below rather than fit inside the widened upper bound.
+        var options = QueueTestKit.Fast with { MaxDequeueCount = 2, VisibilityTimeout = TimeSpan.FromSeconds(2), Lease = TimeSpan.FromSeconds(60) };
         await using var listener = _kit.Listener(queue, options, (_, _) =>
         {
             stamps.Enqueue(clock.Elapsed);
@@ -83,8 +85,11 @@ public sealed class QueueListenerDeliveryTests(AzuriteFixture azurite) : IClassF
 
         var gap = stamps.ElementAt(1) - stamps.ElementAt(0);
 
-        // Polling adds at most MaxPollingInterval (200 ms); the service counts whole seconds.
-        Assert.InRange(gap, TimeSpan.FromSeconds(1.8), TimeSpan.FromSeconds(3.5));
+        // The lower bound is what detects a missing visibility timeout (2 s; the service counts whole
+        // seconds). Above the 2 s, polling adds up to MaxPollingInterval (200 ms) plus the release call,
+        // a receive and thread hops, each of which a loaded CI machine can stretch by a second or more:
+        // the upper bound only rules out a wait of a different kind (the lease, a far longer back-off).
+        Assert.InRange(gap, TimeSpan.FromSeconds(1.8), TimeSpan.FromSeconds(6.5));
     }
 
     [Fact]
@@ -150,7 +155,9 @@ public sealed class QueueListenerDeliveryTests(AzuriteFixture azurite) : IClassF
         var poisonQueue = _kit.Service.GetQueueClient(queue.Name + "-poison");
         await poisonQueue.CreateAsync(cancellationToken: QueueTestKit.Ct);
         var invoked = 0;
-        await using var listener = _kit.Listener(poisonQueue, QueueTestKit.Fast with { MaxDequeueCount = 1 }, (_, _) =>
+        // A 60 s lease, far longer than the test: "still invisible" below must not depend on a busy
+        // machine reaching the checks before a 5 s lease runs out.
+        await using var listener = _kit.Listener(poisonQueue, QueueTestKit.Fast with { MaxDequeueCount = 1, Lease = TimeSpan.FromSeconds(60) }, (_, _) =>
         {
             Interlocked.Increment(ref invoked);
             throw new InvalidOperationException("fails");
@@ -162,7 +169,7 @@ public sealed class QueueListenerDeliveryTests(AzuriteFixture azurite) : IClassF
         await QueueTestKit.EventuallyAsync(() => Volatile.Read(ref invoked) == 1 && listener.InFlight == 0, Timeout, "the attempt");
         await Task.Delay(600, QueueTestKit.Ct);
 
-        // Neither released (it would be retried at once) nor deleted: it waits out its 5 s lease.
+        // Neither released (it would be retried at once) nor deleted: it waits out its lease.
         Assert.Equal(1, Volatile.Read(ref invoked));
         Assert.Equal(1, await QueueTestKit.CountAsync(poisonQueue));
         Assert.Empty((await poisonQueue.PeekMessagesAsync(32, QueueTestKit.Ct)).Value);

@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using Microsoft.Extensions.Time.Testing;
 using Rce.Infrastructure.Queues;
 using Rce.Testing;
 
@@ -10,25 +10,20 @@ public sealed class QueueListenerLifecycleTests(AzuriteFixture azurite) : IClass
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(15);
     private readonly QueueTestKit _kit = new(azurite.Server);
 
-    /// <summary>r = 1 every time: idle waits of 100, 200, 300, 500, 900, 1700, 3300, 5000… ms.</summary>
-    private sealed class MiddleRandom : Random
-    {
-        public override double NextDouble() => 0.5;
-    }
-
     [Fact]
     public async Task LongInvocation_LeaseRenewed_NotDeliveredTwice_DeletedWithRenewedReceipt()
     {
         var queue = await _kit.CreateQueueAsync();
         var invocations = 0;
-        // Renewing every second leaves 2 s of slack to a busy machine before the 3 s lease would run out.
-        var options = QueueTestKit.Fast with { Lease = TimeSpan.FromSeconds(3), LeaseRenewal = TimeSpan.FromSeconds(1) };
+        // Renewing every second leaves 4 s of slack to a busy machine before the 5 s lease would run out
+        // (a 3 s lease left 2 s: one renewal stalled that long and the message would come back while running).
+        var options = QueueTestKit.Fast with { Lease = TimeSpan.FromSeconds(5), LeaseRenewal = TimeSpan.FromSeconds(1) };
         await using var listener = _kit.Listener(queue, options, async (_, ct) =>
         {
             Interlocked.Increment(ref invocations);
 
-            // Well past the 3 s lease: without renewal the message would reappear and be taken again.
-            await Task.Delay(TimeSpan.FromSeconds(4.5), ct);
+            // Well past the 5 s lease: without renewal the message would reappear and be taken again.
+            await Task.Delay(TimeSpan.FromSeconds(6.5), ct);
         });
         await queue.SendMessageAsync(QueueTestKit.Encode("slow work"), QueueTestKit.Ct);
 
@@ -45,49 +40,55 @@ public sealed class QueueListenerLifecycleTests(AzuriteFixture azurite) : IClass
     [Fact]
     public async Task Notify_WakesAnIdleListenerLongBeforeItsPollingInterval()
     {
+        // The back-off runs on a frozen fake clock, so the listener's wait can never end by itself: the
+        // message can only be processed because Notify woke it. (Measuring latency against a real-clock
+        // back-off schedule raced with a busy machine.)
         var queue = await _kit.CreateQueueAsync();
-        var clock = new Stopwatch();
-        var processedAfter = new TaskCompletionSource<TimeSpan>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var time = new TimerCountingTimeProvider(new FakeTimeProvider());
+        var processed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var options = QueueTestKit.Fast with { MaxPollingInterval = TimeSpan.FromSeconds(5) };
         await using var listener = _kit.Listener(queue, options, (_, _) =>
         {
-            processedAfter.TrySetResult(clock.Elapsed);
+            processed.TrySetResult();
             return Task.CompletedTask;
-        }, new MiddleRandom());
+        }, time: time);
 
         await listener.StartAsync(QueueTestKit.Ct);
 
-        // Idle waits end at about 0.1, 0.3, 0.6, 1.1, 2.0, 3.7 and 7.0 s (later on a busy machine): at 4.6 s
-        // the listener is ~0.9 s into a 3.3 s wait, so a poll-only listener would need about 2.4 s more.
-        await Task.Delay(TimeSpan.FromSeconds(4.6), QueueTestKit.Ct);
-        clock.Start();
+        // Idle: the first poll found the new queue empty and the back-off wait has begun.
+        await QueueTestKit.EventuallyAsync(() => !time.DueTimes.IsEmpty, Timeout, "the listener's back-off wait");
         await queue.SendMessageAsync(QueueTestKit.Encode("wake up"), QueueTestKit.Ct);
         listener.Notify();
 
-        var latency = await processedAfter.Task.WaitAsync(Timeout, QueueTestKit.Ct);
-        Assert.True(latency < TimeSpan.FromSeconds(1), $"processed {latency} after enqueue + Notify");
+        await processed.Task.WaitAsync(Timeout, QueueTestKit.Ct);
     }
 
     [Fact]
     public async Task Idle_WithoutNotify_WaitsForThePoll()
     {
-        // The control of the test above: the same schedule without Notify is not woken early.
+        // The control of the test above: the same idle listener without Notify is not woken early, and
+        // the end of its back-off wait (the fake clock moved by exactly that wait) polls the message.
         var queue = await _kit.CreateQueueAsync();
-        var clock = new Stopwatch();
-        var processedAfter = new TaskCompletionSource<TimeSpan>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var fake = new FakeTimeProvider();
+        var time = new TimerCountingTimeProvider(fake);
+        var processed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var listener = _kit.Listener(queue, QueueTestKit.Fast with { MaxPollingInterval = TimeSpan.FromSeconds(5) }, (_, _) =>
         {
-            processedAfter.TrySetResult(clock.Elapsed);
+            processed.TrySetResult();
             return Task.CompletedTask;
-        }, new MiddleRandom());
+        }, time: time);
 
         await listener.StartAsync(QueueTestKit.Ct);
-        await Task.Delay(TimeSpan.FromSeconds(4.6), QueueTestKit.Ct);
-        clock.Start();
+        await QueueTestKit.EventuallyAsync(() => !time.DueTimes.IsEmpty, Timeout, "the listener's back-off wait");
         await queue.SendMessageAsync(QueueTestKit.Encode("no wake"), QueueTestKit.Ct);
 
-        var latency = await processedAfter.Task.WaitAsync(Timeout, QueueTestKit.Ct);
-        Assert.True(latency > TimeSpan.FromSeconds(1.2), $"processed {latency} after enqueue without Notify");
+        // Asserting that something has not happened: a late test thread only makes this wait longer.
+        await Task.Delay(TimeSpan.FromSeconds(1), QueueTestKit.Ct);
+        Assert.False(processed.Task.IsCompleted, "processed without Notify while the back-off wait was still running");
+        Assert.Single(time.DueTimes); // still the first wait: nothing ended it and no poll followed
+
+        fake.Advance(time.DueTimes.Single());
+        await processed.Task.WaitAsync(Timeout, QueueTestKit.Ct);
     }
 
     [Fact]
@@ -148,12 +149,21 @@ public sealed class QueueListenerLifecycleTests(AzuriteFixture azurite) : IClass
     {
         var queue = await _kit.CreateQueueAsync();
         var (current, peak, done) = (0, 0, 0);
+        var overlapped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var options = QueueTestKit.Fast with { BatchSize = 2, NewBatchThreshold = 1 };
         await using var listener = _kit.Listener(queue, options, async (_, ct) =>
         {
             var now = Interlocked.Increment(ref current);
             InterlockedMax(ref peak, now);
-            await Task.Delay(300, ct);
+            if (now >= 2)
+            {
+                overlapped.TrySetResult();
+            }
+
+            // Held until two have run at once (the first receive brings two), not only for 300 ms: a
+            // starved thread pool could otherwise finish one before starting the other. A listener that
+            // never overlaps them times out here and misses the eight below.
+            await Task.WhenAll(Task.Delay(300, ct), overlapped.Task.WaitAsync(Timeout, ct));
             Interlocked.Decrement(ref current);
             Interlocked.Increment(ref done);
         });

@@ -23,7 +23,11 @@ public sealed class QueueListenerLocalDispatchTests(AzuriteFixture azurite) : IC
         var queue = await _kit.CreateQueueAsync();
         var running = new TaskCompletionSource<QueueTriggerMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var listener = _kit.Listener(queue, QueueTestKit.Fast, async (m, _) =>
+
+        // A lease far longer than the test: "invisible meanwhile" must not depend on a busy machine
+        // reaching the checks below before a 5 s lease (or its first renewal) runs out.
+        var options = QueueTestKit.Fast with { Lease = TimeSpan.FromSeconds(60) };
+        await using var listener = _kit.Listener(queue, options, async (m, _) =>
         {
             running.TrySetResult(m);
             await release.Task;
@@ -32,7 +36,7 @@ public sealed class QueueListenerLocalDispatchTests(AzuriteFixture azurite) : IC
 
         using var place = listener.TryReserveLocal();
         Assert.NotNull(place);
-        Assert.Equal(QueueTestKit.Fast.Lease, place.Lease);
+        Assert.Equal(options.Lease, place.Lease);
         var sent = await SendAndDispatchAsync(queue, place, """{"id":"local-1"}""");
         var message = await running.Task.WaitAsync(Timeout, QueueTestKit.Ct);
 
@@ -174,7 +178,7 @@ public sealed class QueueListenerLocalDispatchTests(AzuriteFixture azurite) : IC
         await using var listener = _kit.Listener(queue, QueueTestKit.Fast, (_, _) => Task.CompletedTask);
         await listener.StartAsync(QueueTestKit.Ct);
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var cancelled = false;
+        var cancelled = false; // read with Volatile: set on the work's thread
         listener.TryReserveLocal()!.Run(async token =>
         {
             started.SetResult();
@@ -184,18 +188,23 @@ public sealed class QueueListenerLocalDispatchTests(AzuriteFixture azurite) : IC
             }
             catch (OperationCanceledException)
             {
-                cancelled = true;
+                Volatile.Write(ref cancelled, true);
             }
         });
         await started.Task.WaitAsync(Timeout, QueueTestKit.Ct);
 
-        using var grace = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+        // The grace ends when the test says so, not on a timer: with a 300 ms timer a late test thread
+        // could find the grace already over (and the stop done) when it checked that the stop was waiting.
+        using var grace = new CancellationTokenSource();
         var stop = listener.StopAsync(grace.Token);
         await Task.Delay(100, QueueTestKit.Ct);
-        Assert.False(stop.IsCompleted);
+        Assert.False(stop.IsCompleted, "the stop did not wait for the local work");
+        Assert.False(Volatile.Read(ref cancelled), "the work was cancelled before the grace ended");
+
+        await grace.CancelAsync();
         await stop.WaitAsync(Timeout, QueueTestKit.Ct);
 
-        Assert.True(cancelled);
+        Assert.True(Volatile.Read(ref cancelled), "the end of the grace did not cancel the local work");
         Assert.Equal(0, listener.InFlight);
     }
 

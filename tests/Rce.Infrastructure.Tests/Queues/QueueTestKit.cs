@@ -35,8 +35,9 @@ internal sealed class QueueTestKit(AzuriteServer server)
 
     public static string NewName(string prefix = "q") => prefix + Guid.NewGuid().ToString("N")[..16];
 
-    public QueueListener Listener(QueueClient queue, QueueTriggerOptions options, QueueFunction function, Random? random = null) =>
-        new(queue, Service, options, function, TimeProvider.System, Logger, random ?? Random.Shared);
+    /// <summary>A stopped listener; <paramref name="time"/> (back-off waits, lease renewals) is the real clock unless given.</summary>
+    public QueueListener Listener(QueueClient queue, QueueTriggerOptions options, QueueFunction function, Random? random = null, TimeProvider? time = null) =>
+        new(queue, Service, options, function, time ?? TimeProvider.System, Logger, random ?? Random.Shared);
 
     /// <summary>Every message, visible or not.</summary>
     public static async Task<int> CountAsync(QueueClient queue) =>
