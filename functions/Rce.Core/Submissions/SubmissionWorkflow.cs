@@ -13,6 +13,12 @@ namespace Rce.Core.Submissions;
 /// </summary>
 public sealed partial class SubmissionWorkflow
 {
+    /// <summary>
+    /// Most members in one part of a poisoned batch check (<see cref="PoisonReconcileAsync"/>): a
+    /// batch of 1,000 becomes 16 checks, and a part that fails in turn becomes one per member.
+    /// </summary>
+    public const int BatchPart = 64;
+
     private readonly ISubmissionStore _store;
     private readonly IBatchStore _batches;
     private readonly IWorkQueues _queues;
@@ -267,13 +273,29 @@ public sealed partial class SubmissionWorkflow
     }
 
     /// <summary>Handles a reconcile message: re-enqueues lost work, fails instances past their deadline, re-arms itself while active.</summary>
-    /// <param name="message">The message (a submission or, with <see cref="WorkMessage.Batch"/>, a batch).</param>
+    /// <param name="message">The message (a submission, a group, or, with <see cref="WorkMessage.Batch"/>, a batch or a part of its check).</param>
     /// <param name="cancellationToken">Cancels the pass.</param>
     /// <returns>A task.</returns>
     public async Task ReconcileAsync(WorkMessage message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
         var active = false;
+        if (message.Ids is { } ids)
+        {
+            // A group armed ahead: each id alone (one with no row never had one, or was purged). A
+            // part of a batch's check, split off a poisoned whole: its members as the whole would
+            // check them. Either comes back for the ids still active only.
+            var stillActive = message.Batch
+                ? await ReconcileMembersAsync(message.Id, ids, cancellationToken).ConfigureAwait(false)
+                : await ReconcileGroupAsync(ids, cancellationToken).ConfigureAwait(false);
+            if (stillActive.Count > 0)
+            {
+                await _queues.EnqueueAsync(WorkQueueId.Reconcile, message with { Ids = stillActive }, ReconcileDelay, cancellationToken).ConfigureAwait(false);
+            }
+
+            return;
+        }
+
         if (message.Batch)
         {
             var batch = await _batches.GetAsync(message.Id, cancellationToken).ConfigureAwait(false);
@@ -289,18 +311,6 @@ public sealed partial class SubmissionWorkflow
                     active |= await ReconcileOneAsync(item.SubmissionId, viaBatch: true, cancellationToken).ConfigureAwait(false);
                 }
             }
-        }
-        else if (message.Ids is { } ids)
-        {
-            // A group armed ahead: each id alone (one with no row never had one, or was purged);
-            // the check comes back for the ids still active only.
-            var stillActive = await ReconcileGroupAsync(ids, cancellationToken).ConfigureAwait(false);
-            if (stillActive.Count > 0)
-            {
-                await _queues.EnqueueAsync(WorkQueueId.Reconcile, message with { Ids = stillActive }, ReconcileDelay, cancellationToken).ConfigureAwait(false);
-            }
-
-            return;
         }
         else
         {
@@ -324,16 +334,19 @@ public sealed partial class SubmissionWorkflow
     }
 
     /// <summary>
-    /// Handles a reconcile message that exhausted its deliveries (queue function <c>PoisonReconcile</c>):
-    /// nothing would look at its submission again, so one that has not ended ends Failed with IE now
-    /// (a batch's: each member that has not ended). Without this, a submission whose run message was
-    /// lost and whose check kept failing would stay Queued or Running for ever (design §3). A group's
-    /// check (<see cref="ReconcileAhead"/>) is split instead: one check of its own per id, sent now,
-    /// so that what made the group's fail (one bad row, a storage outage) ends at most the
-    /// submission whose own check fails in turn, not the up to 64 healthy ones beside it.
+    /// Handles a reconcile message that exhausted its deliveries (queue function <c>PoisonReconcile</c>).
+    /// A check of many is split, sent again now in smaller checks: a group's
+    /// (<see cref="ReconcileAhead"/>) into one per id, a batch's into parts of at most
+    /// <see cref="BatchPart"/> of the members its items show unfinished, and a part into one per
+    /// member, so that what made the check fail (one bad row, a storage outage) ends at most the
+    /// submission whose own check fails in turn, not the healthy ones beside it (up to 63 in a
+    /// group, 999 in a batch). A check of one has nothing left to split: nothing would look at its
+    /// submission again, so one that has not ended ends Failed with IE now. Without that, a
+    /// submission whose run message was lost and whose check kept failing would stay Queued or
+    /// Running for ever (design §3).
     /// </summary>
-    /// <param name="message">The poisoned reconcile message (a submission, a batch, or a group).</param>
-    /// <param name="cancellationToken">Cancels the writes.</param>
+    /// <param name="message">The poisoned reconcile message (a submission, a group, a batch, or a part of a batch's).</param>
+    /// <param name="cancellationToken">Cancels the reads and writes.</param>
     /// <returns>A task.</returns>
     public async Task PoisonReconcileAsync(WorkMessage message, CancellationToken cancellationToken)
     {
@@ -343,27 +356,30 @@ public sealed partial class SubmissionWorkflow
         {
             foreach (var id in ids)
             {
-                // A group of one: its check also lists its row, as the group's would have.
-                await _queues.EnqueueAsync(WorkQueueId.Reconcile, new WorkMessage(id, Ids: [id]), TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
+                // A group of one also lists its row, as the group's check would have; a part of one
+                // also records its member's item, as the batch's would have.
+                var one = message.Batch ? message with { Ids = [id] } : new WorkMessage(id, Ids: [id]);
+                await _queues.EnqueueAsync(WorkQueueId.Reconcile, one, TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
             }
 
             return;
         }
 
-        if (!message.Batch)
+        if (message is { Batch: true, Ids: null })
         {
-            // A single, or a group of one (its one id is the submission).
-            await FailUnlessEndedAsync(message.Ids is [var only] ? only : message.Id, Reason, cancellationToken).ConfigureAwait(false);
-            return;
-        }
-
-        foreach (var item in await _batches.GetItemsAsync(message.Id, cancellationToken).ConfigureAwait(false))
-        {
-            if (!item.Status.IsTerminal())
+            var unfinished = (await _batches.GetItemsAsync(message.Id, cancellationToken).ConfigureAwait(false))
+                .Where(item => !item.Status.IsTerminal())
+                .Select(item => item.SubmissionId);
+            foreach (var part in unfinished.Chunk(BatchPart))
             {
-                await FailUnlessEndedAsync(item.SubmissionId, Reason, cancellationToken).ConfigureAwait(false);
+                await _queues.EnqueueAsync(WorkQueueId.Reconcile, message with { Ids = part }, TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
             }
+
+            return;
         }
+
+        // A single, a group of one or a part of one: its one id is the submission.
+        await FailUnlessEndedAsync(message.Ids is [var only] ? only : message.Id, Reason, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Ends submission <paramref name="id"/> Failed with IE unless it has ended (re-reading after a lost race); nothing for an unknown id.</summary>
@@ -624,6 +640,27 @@ public sealed partial class SubmissionWorkflow
             options,
             async (i, ct) => active[i] = await ReconcileRowAsync(rows[i]!, viaBatch: false, ct).ConfigureAwait(false)).ConfigureAwait(false);
         return [.. ids.Where((_, i) => active[i])];
+    }
+
+    /// <summary>
+    /// Reconciles the members of a part of batch <paramref name="batchId"/>'s check as the whole check
+    /// would, one at a time; returns those still active, in order. An id whose row is of another
+    /// batch, or of none, is not this check's to drive and is dropped.
+    /// </summary>
+    private async Task<IReadOnlyList<string>> ReconcileMembersAsync(string batchId, IReadOnlyList<string> ids, CancellationToken cancellationToken)
+    {
+        var stillActive = new List<string>();
+        foreach (var id in ids)
+        {
+            if (await _store.GetAsync(id, cancellationToken).ConfigureAwait(false) is { } current
+                && current.BatchId == batchId
+                && await ReconcileRowAsync(current, viaBatch: true, cancellationToken).ConfigureAwait(false))
+            {
+                stillActive.Add(id);
+            }
+        }
+
+        return stillActive;
     }
 
     /// <summary>

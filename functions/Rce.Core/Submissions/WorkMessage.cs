@@ -14,6 +14,7 @@ namespace Rce.Core.Submissions;
 /// <param name="Ids">
 /// A reconcile message for a group of submissions armed ahead of their rows (see
 /// <see cref="ReconcileAhead"/>): the ids it checks; <see cref="Id"/> is the group's own id then.
+/// With <see cref="Batch"/>, a part of the batch's check (split off a poisoned one): the members it checks.
 /// </param>
 public sealed record WorkMessage(
     [property: JsonPropertyName("id")] string Id,

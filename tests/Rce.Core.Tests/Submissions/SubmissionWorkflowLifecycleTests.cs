@@ -376,6 +376,31 @@ public sealed class SubmissionWorkflowLifecycleTests
     }
 
     [Fact]
+    public async Task ReconcileAsync_BatchPart_ItsMembersAsTheWholeWould_BackForTheActiveOnly()
+    {
+        var h = new WorkflowHarness();
+        var done = await h.AcceptedAsync(batchId: "b4", batchIndex: 0);
+        var stale = await h.AcceptedAsync(batchId: "b4", batchIndex: 1);
+        var fresh = await h.AcceptedAsync(batchId: "b4", batchIndex: 2);
+        var foreign = await h.AcceptedAsync(batchId: "b5", batchIndex: 0);
+        await h.Batches.CreateAsync(new Batch("b4", "tenant-a", Start, 3), [done.Id, stale.Id, fresh.Id], Ct);
+        h.Store.Mutate(done.Id, s => s with { Status = SubmissionStatus.Completed, Verdict = Verdict.WrongAnswer });
+        h.Time.Advance(h.ReconcileDelay);
+        h.Store.Mutate(fresh.Id, s => s with { LastUpdatedTime = Start + h.ReconcileDelay });
+        h.Queues.Clear();
+
+        await h.Workflow.ReconcileAsync(new WorkMessage("b4", Batch: true, Ids: [done.Id, stale.Id, fresh.Id, foreign.Id, "unknown"]), Ct);
+
+        Assert.Equal(("b4", new BatchItem(0, done.Id, SubmissionStatus.Completed, Verdict.WrongAnswer)), Assert.Single(h.Batches.Recorded));
+        var run = Assert.Single(h.Queues.Runs); // the stale member's work is sent again; the fresh one, and another batch's member, are left
+        Assert.Equal(stale.Id, run.Message.Id);
+        var again = Assert.Single(h.Queues.Reconciles);
+        Assert.Equal(("b4", true, h.ReconcileDelay), (again.Message.Id, again.Message.Batch, again.Delay));
+        Assert.Equal([stale.Id, fresh.Id], again.Message.Ids);
+        Assert.Equal(SubmissionStatus.Queued, h.Store.Row(foreign.Id).Status);
+    }
+
+    [Fact]
     public async Task ReconcileAsync_BatchAllTerminal_RecordsAndStops()
     {
         var h = new WorkflowHarness();

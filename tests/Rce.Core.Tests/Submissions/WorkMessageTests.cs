@@ -80,6 +80,15 @@ public sealed class WorkMessageTests
         Assert.DoesNotContain("ids", new WorkMessage("g").ToJson(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void BatchPart_RoundTrip_BatchAndIds()
+    {
+        var parsed = WorkMessage.Parse(new WorkMessage("b", Batch: true, Ids: ["s1", "s2"]).ToJson());
+
+        Assert.Equal(("b", true), (parsed.Id, parsed.Batch));
+        Assert.Equal(["s1", "s2"], parsed.Ids);
+    }
+
     [Theory]
     [InlineData("""{"id":"g","ids":[]}""")]
     [InlineData("""{"id":"g","ids":[""]}""")]
