@@ -27,6 +27,7 @@ public static class FunctionsComposition
         services.AddSingleton(mode);
         services.AddSingleton(TimeProvider.System);
         services.AddProblemDetails();
+        services.AddExceptionHandler<StorageOutageHandler>(); // 503, not 500, when storage does not answer
         services.AddOpenApi("v1", OpenApiSecurity.Configure);
         services.AddOptions<ApiOptions>().BindConfiguration(ApiOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<WorkflowOptions>().BindConfiguration(WorkflowOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
@@ -85,7 +86,7 @@ public static class FunctionsComposition
     public static WebApplication UseRceFunctions(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        app.UseExceptionHandler(); // RFC 9457 for unexpected errors, which are 500s, never 4xx in disguise
+        app.UseExceptionHandler(); // RFC 9457 for unexpected errors: 503 when storage does not answer, else 500; never 4xx in disguise
         app.UseStatusCodePages();
         app.UseRouting(); // the key middleware reads the matched endpoint's role
         app.UseMiddleware<ApiKeyMiddleware>();

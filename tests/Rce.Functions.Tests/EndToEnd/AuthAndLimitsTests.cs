@@ -371,6 +371,49 @@ public sealed class AuthAndLimitsTests(StackFixture stack) : IClassFixture<Stack
     }
 
     [Fact]
+    public async Task StorageDown_Answers503ProblemWithRetryAfter_NotA500()
+    {
+        // Storage that never answers (nothing listens on its ports): keys cannot be looked up, nor
+        // anything read or written. That is the service's outage, to be retried, not a bug (500).
+        stack.Require();
+        var ct = TestContext.Current.CancellationToken;
+        var dead = LoopbackPorts.Free();
+        var storage = string.Join(';', stack.Azurite.ConnectionString.Split(';', StringSplitOptions.RemoveEmptyEntries)
+            .Select(part => part.Split('=', 2) is [var name, var value] && name.EndsWith("Endpoint", StringComparison.Ordinal)
+                ? $"{name}={new UriBuilder(value) { Port = dead }.Uri}"
+                : part));
+        var (app, http) = await StartAsync(LoopbackPorts.Free(), new Dictionary<string, string> { ["AzureWebJobsStorage"] = storage });
+        await using (app)
+        using (http)
+        {
+            foreach (var (method, path, body) in new (HttpMethod, string, object?)[]
+            {
+                (HttpMethod.Post, "/api/submissions", Hello),
+                (HttpMethod.Get, "/api/submissions/0123456789abcdef0123456789abcdef", null),
+                (HttpMethod.Get, "/api/instances", null),
+            })
+            {
+                using var response = await SendAsync(http, method, path, stack.AdminKey, body);
+                Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+                Assert.Equal(TimeSpan.FromSeconds(5), response.Headers.RetryAfter?.Delta);
+                Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+                var problem = await StackFixture.JsonAsync(response);
+                Assert.Equal(503, problem.GetProperty("status").GetInt32());
+                Assert.Equal("Storage unavailable.", problem.GetProperty("title").GetString());
+            }
+
+            // What needs no storage still answers as before.
+            using var live = await SendAsync(http, HttpMethod.Get, "/api/health/live", null);
+            Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+            using var anonymous = await SendAsync(http, HttpMethod.Post, "/api/submissions", null, Hello);
+            Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+            using var health = await SendAsync(http, HttpMethod.Get, "/api/health", null);
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, health.StatusCode);
+            Assert.Contains("storage did not answer", await health.Content.ReadAsStringAsync(ct), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public async Task RedisDown_SubmissionsFailClosed_ReadsFailOpen_AndTheLimiterRecovers()
     {
         stack.Require();
