@@ -10,7 +10,14 @@ namespace Rce.Core.Submissions;
 /// <param name="ResourceId">The submission or batch id created for it.</param>
 /// <param name="StatusCode">The status code first answered (0 until known).</param>
 /// <param name="Expires">When the key may be reused for something else (24 h after the first use).</param>
-public sealed record IdempotencyClaim(string Tenant, string Key, string BodyHash, string ResourceId, int StatusCode, DateTimeOffset Expires);
+public sealed record IdempotencyClaim(string Tenant, string Key, string BodyHash, string ResourceId, int StatusCode, DateTimeOffset Expires)
+{
+    /// <summary>How long a key is held after its first use.</summary>
+    public static readonly TimeSpan Lifetime = TimeSpan.FromHours(24);
+
+    /// <summary>When the key was first used.</summary>
+    public DateTimeOffset Claimed => Expires - Lifetime;
+}
 
 /// <summary>Persistence of idempotency keys (port).</summary>
 public interface IIdempotencyStore

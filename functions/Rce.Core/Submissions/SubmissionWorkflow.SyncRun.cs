@@ -18,7 +18,8 @@ namespace Rce.Core.Submissions;
 /// a retry with the same Idempotency-Key runs it under the same id. Nothing else can address it
 /// meanwhile (no id is out), so no other writer races the first insert except an idempotent replay
 /// of the same request; whichever row is stored first is the submission, and the other run's
-/// outcome is dropped (a replay during a run may run the code twice, one result is kept).
+/// outcome is dropped. (The API's replay looks for the row for SyncStoreAfterMs and a margin before
+/// it runs anything, so only a replay after a first request that died runs the code.)
 /// </remarks>
 public sealed partial class SubmissionWorkflow
 {

@@ -70,7 +70,7 @@ internal static class SubmissionEndpoints
                 return Problems.BadRequest("Idempotency-Key must be 1 to 255 characters.");
             }
 
-            claim = new IdempotencyClaim(tenant, key, SubmissionService.BodyHash("submissions" + (wait == true ? "?wait" : string.Empty), bytes), id, 0, time.GetUtcNow().AddHours(24));
+            claim = new IdempotencyClaim(tenant, key, SubmissionService.BodyHash("submissions" + (wait == true ? "?wait" : string.Empty), bytes), id, 0, time.GetUtcNow() + IdempotencyClaim.Lifetime);
             if (await keys.ClaimAsync(claim, time.GetUtcNow(), ct) is { } existing)
             {
                 if (existing.BodyHash != claim.BodyHash)
@@ -80,9 +80,25 @@ internal static class SubmissionEndpoints
 
                 claim = existing;
                 id = existing.ResourceId;
-                if (await store.GetAsync(id, ct) is { } original)
+                if (await IdempotentReplay.OriginalAsync(existing, store, workflow, time, ct) is { } original)
                 {
-                    return await RespondAsync(context, original, store, existing.StatusCode == 200 && original.Status.IsTerminal());
+                    // The first request's answer, once it gave one; while it still waits (no status
+                    // recorded), a waited-for replay waits for the end as it does.
+                    var waits = wait == true && existing.StatusCode != StatusCodes.Status202Accepted;
+                    if (waits && !original.Status.IsTerminal())
+                    {
+                        var ending = signals.WhenSignalled(id);
+                        try
+                        {
+                            (original, ending) = await WaitAsync(original, store, signals, ending, WaitBound(timeout, o), time, ct);
+                        }
+                        finally
+                        {
+                            signals.Forget(id, ending);
+                        }
+                    }
+
+                    return await RespondAsync(context, original, store, waits && original.Status.IsTerminal());
                 }
 
                 // The first request died between its claim and its submission: finish its work under the same id.

@@ -157,6 +157,59 @@ public sealed class SubmissionFlowTests(StackFixture stack) : IClassFixture<Stac
     }
 
     [Fact]
+    public async Task IdempotencyKey_RetriedWhileTheFirstRunsUnstored_WaitsForIt_RunsItOnce()
+    {
+        // A waited-for submission runs before it is stored (for up to 2 s here, the default): a
+        // retry with its key meanwhile finds no row, yet must not run the code a second time.
+        stack.Require();
+        var ct = TestContext.Current.CancellationToken;
+        var (app, http) = await stack.StartFunctionsAsync(LoopbackPorts.Free());
+        await using (app)
+        using (http)
+        {
+            var key = Guid.NewGuid().ToString();
+            var body = new { language = "bash", source = "sleep 3; echo once", stdin = "" };
+            async Task<HttpResponseMessage> Post()
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Post, "/api/submissions?wait=true") { Content = JsonContent.Create(body) };
+                request.Headers.Add("Idempotency-Key", key);
+                return await http.SendAsync(request, ct);
+            }
+
+            var first = Post();
+            var busiest = 0;
+            while (!first.IsCompleted) // one runner call at a time, at most, from here on
+            {
+                using var stats = await http.GetAsync("/api/queue/stats", ct);
+                busiest = Math.Max(busiest, (await StackFixture.JsonAsync(stats)).GetProperty("runnerCallsInFlight").GetInt32());
+                if (busiest > 0)
+                {
+                    break;
+                }
+
+                await Task.Delay(20, ct);
+            }
+
+            var retry = Post(); // the first is running, not stored yet
+            while (!retry.IsCompleted)
+            {
+                using var stats = await http.GetAsync("/api/queue/stats", ct);
+                busiest = Math.Max(busiest, (await StackFixture.JsonAsync(stats)).GetProperty("runnerCallsInFlight").GetInt32());
+                await Task.Delay(50, ct);
+            }
+
+            using var firstAnswer = await first;
+            using var retryAnswer = await retry;
+            Assert.Equal(HttpStatusCode.OK, firstAnswer.StatusCode);
+            Assert.Equal(HttpStatusCode.OK, retryAnswer.StatusCode); // it waited for the end as the first did
+            var (a, b) = (await StackFixture.JsonAsync(firstAnswer), await StackFixture.JsonAsync(retryAnswer));
+            Assert.Equal(a.GetProperty("id").GetString(), b.GetProperty("id").GetString());
+            Assert.Equal("once\n", b.GetProperty("stdout").GetString());
+            Assert.Equal(1, busiest);
+        }
+    }
+
+    [Fact]
     public async Task Terminate_ARunningSubmission_EndsTerminatedAndGoneAfter()
     {
         stack.Require();
