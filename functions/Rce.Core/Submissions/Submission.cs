@@ -15,6 +15,23 @@ public sealed record Submission
     /// <returns>The id.</returns>
     public static string NewId() => Guid.NewGuid().ToString("N");
 
+    /// <summary>
+    /// The id of member <paramref name="index"/> of batch <paramref name="batchId"/>: 32 lowercase hex
+    /// digits derived from both, so that whoever stores the batch again under its id (a replay of
+    /// its request) stores the same members, once each. Unguessable as the batch id is.
+    /// </summary>
+    /// <param name="batchId">The batch's id.</param>
+    /// <param name="index">The member's position in the batch (0-based).</param>
+    /// <returns>The id.</returns>
+    public static string MemberId(string batchId, int index)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(batchId);
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        Span<byte> hash = stackalloc byte[32];
+        System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"rce batch member\n{batchId}\n{index}"), hash);
+        return Convert.ToHexStringLower(hash[..16]);
+    }
+
     /// <summary>Instance id: 32 lowercase hex digits (a GUID in N format, as Durable's).</summary>
     public required string Id { get; init; }
 

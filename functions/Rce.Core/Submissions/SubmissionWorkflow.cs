@@ -279,14 +279,13 @@ public sealed partial class SubmissionWorkflow
     public async Task ReconcileAsync(WorkMessage message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
-        var active = false;
         if (message.Ids is { } ids)
         {
             // A group armed ahead: each id alone (one with no row never had one, or was purged). A
             // part of a batch's check, split off a poisoned whole: its members as the whole would
             // check them. Either comes back for the ids still active only.
             var stillActive = message.Batch
-                ? await ReconcileMembersAsync(message.Id, ids, cancellationToken).ConfigureAwait(false)
+                ? await ReconcileBatchAsync(message.Id, ids, cancellationToken).ConfigureAwait(false)
                 : await ReconcileGroupAsync(ids, cancellationToken).ConfigureAwait(false);
             if (stillActive.Count > 0)
             {
@@ -296,27 +295,9 @@ public sealed partial class SubmissionWorkflow
             return;
         }
 
-        if (message.Batch)
-        {
-            var batch = await _batches.GetAsync(message.Id, cancellationToken).ConfigureAwait(false);
-            if (batch is null)
-            {
-                return;
-            }
-
-            foreach (var item in await _batches.GetItemsAsync(batch.Id, cancellationToken).ConfigureAwait(false))
-            {
-                if (!item.Status.IsTerminal())
-                {
-                    active |= await ReconcileOneAsync(item.SubmissionId, viaBatch: true, cancellationToken).ConfigureAwait(false);
-                }
-            }
-        }
-        else
-        {
-            active = await ReconcileOneAsync(message.Id, viaBatch: false, cancellationToken).ConfigureAwait(false);
-        }
-
+        var active = message.Batch
+            ? (await ReconcileBatchAsync(message.Id, null, cancellationToken).ConfigureAwait(false)).Count > 0
+            : await ReconcileOneAsync(message.Id, viaBatch: false, cancellationToken).ConfigureAwait(false);
         if (active)
         {
             await _queues.EnqueueAsync(WorkQueueId.Reconcile, message, ReconcileDelay, cancellationToken).ConfigureAwait(false);
@@ -640,27 +621,6 @@ public sealed partial class SubmissionWorkflow
             options,
             async (i, ct) => active[i] = await ReconcileRowAsync(rows[i]!, viaBatch: false, ct).ConfigureAwait(false)).ConfigureAwait(false);
         return [.. ids.Where((_, i) => active[i])];
-    }
-
-    /// <summary>
-    /// Reconciles the members of a part of batch <paramref name="batchId"/>'s check as the whole check
-    /// would, one at a time; returns those still active, in order. An id whose row is of another
-    /// batch, or of none, is not this check's to drive and is dropped.
-    /// </summary>
-    private async Task<IReadOnlyList<string>> ReconcileMembersAsync(string batchId, IReadOnlyList<string> ids, CancellationToken cancellationToken)
-    {
-        var stillActive = new List<string>();
-        foreach (var id in ids)
-        {
-            if (await _store.GetAsync(id, cancellationToken).ConfigureAwait(false) is { } current
-                && current.BatchId == batchId
-                && await ReconcileRowAsync(current, viaBatch: true, cancellationToken).ConfigureAwait(false))
-            {
-                stillActive.Add(id);
-            }
-        }
-
-        return stillActive;
     }
 
     /// <summary>

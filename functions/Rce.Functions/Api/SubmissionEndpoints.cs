@@ -295,7 +295,7 @@ internal static class SubmissionEndpoints
             : store.Recent(submission.Id, TimeSpan.FromMilliseconds(options.StatusMaxAgeMs) + hold) ?? submission;
     }
 
-    private static async Task<IResult> SubmitBatchAsync(HttpContext context, SubmissionService service, RunnerCatalog catalog, IOptions<ApiOptions> options, TimeProvider time, LimitGate gate, LimitPolicies policies, WorkflowOptions workflow)
+    private static async Task<IResult> SubmitBatchAsync(HttpContext context, SubmissionService service, RunnerCatalog catalog, IBatchStore batches, IIdempotencyStore keys, IOptions<ApiOptions> options, TimeProvider time, LimitGate gate, LimitPolicies policies, WorkflowOptions workflow)
     {
         var ct = context.RequestAborted;
         var o = options.Value;
@@ -327,9 +327,8 @@ internal static class SubmissionEndpoints
         var validator = new SubmissionValidator(o);
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         var tooLarge = false;
-        var batchId = SubmissionService.NewId();
         var tenant = Tenant(context);
-        var members = new List<(Submission, byte[])>(items.Count);
+        var valid = new List<(SubmissionRequest Item, SubmissionValidator.Result Checks)>(items.Count);
         for (var i = 0; i < items.Count; i++)
         {
             if (items[i] is not { } item)
@@ -345,7 +344,7 @@ internal static class SubmissionEndpoints
             }
 
             tooLarge |= checks.TooLarge;
-            members.Add((service.NewSubmission(SubmissionService.NewId(), tenant, item, checks, batchId, i), SubmissionService.RunnerBody(item)));
+            valid.Add((item, checks));
         }
 
         if (errors.Count > 0)
@@ -353,13 +352,47 @@ internal static class SubmissionEndpoints
             return Problems.Invalid(errors, tooLarge);
         }
 
-        // A batch counts as its N submissions against the quotas, and is refused whole when it does not fit.
-        if (await gate.AdmitAsync(context, policies.Quota(tenant, [.. members.Select(m => m.Item1.Id)], time.GetUtcNow().AddMilliseconds(workflow.DeadlineMs))) is { } overQuota)
+        var batchId = SubmissionService.NewId();
+        // Whole milliseconds: a replay takes the time back from the stored claim, and the members'
+        // listing keys hold it, so it must survive the store's precision unchanged.
+        var now = time.GetUtcNow();
+        var createdTime = new DateTimeOffset(now.UtcTicks - (now.UtcTicks % TimeSpan.TicksPerMillisecond), TimeSpan.Zero);
+        Batch? stored = null;
+        var replay = false;
+        if (context.Request.Headers.TryGetValue("Idempotency-Key", out var keyValues))
+        {
+            var key = keyValues.ToString();
+            if (key.Length is 0 or > 255)
+            {
+                return Problems.BadRequest("Idempotency-Key must be 1 to 255 characters.");
+            }
+
+            var claim = new IdempotencyClaim(tenant, key, SubmissionService.BodyHash("batches", bytes), batchId, StatusCodes.Status202Accepted, createdTime + IdempotencyClaim.Lifetime);
+            if (await keys.ClaimAsync(claim, createdTime, ct) is { } existing)
+            {
+                if (existing.BodyHash != claim.BodyHash)
+                {
+                    return Results.Problem(detail: "This Idempotency-Key was used with a different request body.", statusCode: StatusCodes.Status422UnprocessableEntity, title: "Idempotency key reused.");
+                }
+
+                // The same batch again: its id, its time and (derived from the id) its members' ids.
+                // Stored again below, once each, which finishes it if the first request's process
+                // died part way (a member already stored is left as it is).
+                (batchId, createdTime, replay) = (existing.ResourceId, existing.Claimed, true);
+                stored = await batches.GetAsync(batchId, ct);
+            }
+        }
+
+        var members = valid.Select((m, i) => (service.NewSubmission(Submission.MemberId(batchId, i), tenant, m.Item, m.Checks, batchId, i) with { CreatedTime = createdTime, LastUpdatedTime = createdTime }, SubmissionService.RunnerBody(m.Item))).ToList();
+
+        // A batch counts as its N submissions against the quotas, and is refused whole when it does
+        // not fit. A replay is not a new batch.
+        if (!replay && await gate.AdmitAsync(context, policies.Quota(tenant, [.. members.Select(m => m.Item1.Id)], createdTime.AddMilliseconds(workflow.DeadlineMs))) is { } overQuota)
         {
             return overQuota;
         }
 
-        await service.AcceptBatchAsync(new Batch(batchId, tenant, time.GetUtcNow(), members.Count), members, ct);
+        await service.AcceptBatchAsync(new Batch(batchId, tenant, createdTime, members.Count), members, batchStored: stored is not null, ct);
         var location = $"{context.Request.Scheme}://{context.Request.Host}/api/batches/{batchId}";
         context.Response.Headers.Location = location;
         return Results.Json(new { id = batchId, statusQueryGetUri = location, submissions = members.Select(m => m.Item1.Id) }, ApiJson.Output, statusCode: 202);

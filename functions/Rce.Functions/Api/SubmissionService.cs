@@ -50,13 +50,20 @@ internal sealed class SubmissionService(SubmissionWorkflow workflow, IBatchStore
 
     /// <summary>
     /// Stores a batch: one reconcile check for all, then the batch and its members' listing entries
-    /// (in bulk, side by side), then the members (rows, run messages or local runs).
+    /// (in bulk, side by side), then the members (rows, run messages or local runs). Stored again
+    /// under the same id (an idempotent replay), it stores what is missing: a member stored already
+    /// is left as it is, and a batch row found already (<paramref name="batchStored"/>) means its
+    /// check and items are there.
     /// </summary>
-    public async Task AcceptBatchAsync(Batch batch, IReadOnlyList<(Submission Submission, byte[] Body)> members, CancellationToken cancellationToken)
+    public async Task AcceptBatchAsync(Batch batch, IReadOnlyList<(Submission Submission, byte[] Body)> members, bool batchStored, CancellationToken cancellationToken)
     {
-        await queues.EnqueueAsync(WorkQueueId.Reconcile, new WorkMessage(batch.Id, Batch: true), TimeSpan.FromMilliseconds(workflowOptions.Value.ReconcileDelayMs), cancellationToken).ConfigureAwait(false);
+        if (!batchStored)
+        {
+            await queues.EnqueueAsync(WorkQueueId.Reconcile, new WorkMessage(batch.Id, Batch: true), TimeSpan.FromMilliseconds(workflowOptions.Value.ReconcileDelayMs), cancellationToken).ConfigureAwait(false);
+        }
+
         await Task.WhenAll(
-            batches.CreateAsync(batch, [.. members.Select(m => m.Submission.Id)], cancellationToken),
+            batchStored ? Task.CompletedTask : batches.CreateAsync(batch, [.. members.Select(m => m.Submission.Id)], cancellationToken),
             store.ListAheadAsync([.. members.Select(m => m.Submission)], cancellationToken)).ConfigureAwait(false);
         await Parallel.ForEachAsync(members, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (member, ct) =>
             await workflow.AcceptAsync(member.Submission, member.Body, ct).ConfigureAwait(false)).ConfigureAwait(false);

@@ -401,6 +401,65 @@ public sealed class SubmissionWorkflowLifecycleTests
     }
 
     [Fact]
+    public async Task ReconcileAsync_BatchMemberWithNoRow_WaitedForWhileItsRequestMayStoreIt()
+    {
+        var h = new WorkflowHarness();
+        var stored = await h.AcceptedAsync(batchId: "b6", batchIndex: 0);
+        var unstored = h.New(batchId: "b6", batchIndex: 1).Id; // its request is still storing the members
+        await h.Batches.CreateAsync(new Batch("b6", "tenant-a", Start, 2), [stored.Id, unstored], Ct);
+        h.Store.Mutate(stored.Id, s => s with { Status = SubmissionStatus.Completed, Verdict = Verdict.Accepted });
+        h.Time.Advance(SubmissionWorkflow.UnstoredMemberGrace - TimeSpan.FromSeconds(1));
+        h.Queues.Clear();
+
+        await h.Workflow.ReconcileAsync(new WorkMessage("b6", Batch: true), Ct);
+
+        Assert.Null(await h.Store.GetAsync(unstored, Ct)); // nothing written for it yet
+        var again = Assert.Single(h.Queues.Reconciles); // and the check comes back for it
+        Assert.Equal(("b6", null), (again.Message.Id, again.Message.Ids));
+        Assert.Equal(("b6", new BatchItem(0, stored.Id, SubmissionStatus.Completed, Verdict.Accepted)), Assert.Single(h.Batches.Recorded));
+    }
+
+    [Fact]
+    public async Task ReconcileAsync_BatchMemberNeverStored_EndsFailedIE_RecordedAndListed_TheBatchCompletes()
+    {
+        // The process that created the batch died before storing member 1: its code exists nowhere.
+        var h = new WorkflowHarness();
+        var stored = await h.AcceptedAsync(batchId: "b7", batchIndex: 0);
+        var lost = h.New(batchId: "b7", batchIndex: 1).Id;
+        await h.Batches.CreateAsync(new Batch("b7", "tenant-a", Start, 2), [stored.Id, lost], Ct);
+        h.Store.Mutate(stored.Id, s => s with { Status = SubmissionStatus.Completed, Verdict = Verdict.Accepted });
+        h.Time.Advance(SubmissionWorkflow.UnstoredMemberGrace);
+        h.Queues.Clear();
+
+        await h.Workflow.ReconcileAsync(new WorkMessage("b7", Batch: true), Ct);
+
+        var row = h.Store.Row(lost);
+        Assert.Equal((SubmissionStatus.Failed, Verdict.InternalError, "tenant-a", "b7", 1), (row.Status, row.Verdict, row.Tenant, row.BatchId, row.BatchIndex));
+        Assert.Contains("never stored", row.Reason, StringComparison.Ordinal);
+        Assert.Equal(["ExecutionStarted", "TaskFailed", "ExecutionCompleted"], row.History.Events.Select(e => e.EventType));
+        Assert.Equal([SubmissionStatus.Completed, SubmissionStatus.Failed], (await h.Batches.GetItemsAsync("b7", Ct)).Select(i => i.Status));
+        Assert.Empty(h.Queues.Sent); // every member is terminal: the check ends
+    }
+
+    [Fact]
+    public async Task ReconcileAsync_BatchMemberStoredJustBeforeTheCheckWrites_TheStoredRowIsTheSubmission()
+    {
+        var h = new WorkflowHarness();
+        var late = h.New(batchId: "b8", batchIndex: 0);
+        await h.Batches.CreateAsync(new Batch("b8", "tenant-a", Start, 1), [late.Id], Ct);
+        h.Time.Advance(SubmissionWorkflow.UnstoredMemberGrace);
+        // Its request's insert lands between the check's read and its own insert.
+        h.Store.BeforeNextCreate(_ => h.Store.Seed(late with { LastUpdatedTime = Start + SubmissionWorkflow.UnstoredMemberGrace }, RequestBody));
+        h.Queues.Clear();
+
+        await h.Workflow.ReconcileAsync(new WorkMessage("b8", Batch: true), Ct);
+
+        Assert.Equal(SubmissionStatus.Queued, h.Store.Row(late.Id).Status); // not failed: it exists after all
+        Assert.Empty(h.Batches.Recorded);
+        Assert.Equal("b8", Assert.Single(h.Queues.Reconciles).Message.Id); // watched as any member
+    }
+
+    [Fact]
     public async Task ReconcileAsync_BatchAllTerminal_RecordsAndStops()
     {
         var h = new WorkflowHarness();

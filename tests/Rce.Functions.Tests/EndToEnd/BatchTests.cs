@@ -83,6 +83,65 @@ public sealed class BatchTests(StackFixture stack) : IClassFixture<StackFixture>
     }
 
     [Fact]
+    public async Task Batch_IdempotencyKey_RepeatsAtOnceAndLater_OneBatch_EachMemberOnce_DifferentBody422()
+    {
+        stack.Require();
+        var ct = TestContext.Current.CancellationToken;
+        var (app, http) = await stack.StartFunctionsAsync(LoopbackPorts.Free());
+        await using (app)
+        using (http)
+        {
+            var key = Guid.NewGuid().ToString();
+            var body = new { submissions = Enumerable.Range(0, 12).Select(i => new { language = "bash", source = $"echo {i}", stdin = "" }) };
+            async Task<HttpResponseMessage> Post(object content)
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Post, "/api/batches") { Content = JsonContent.Create(content) };
+                request.Headers.Add("Idempotency-Key", key);
+                return await http.SendAsync(request, ct);
+            }
+
+            // Two at once (a client retrying while its first request is still storing the batch), then one later.
+            var answers = (await Task.WhenAll(Post(body), Post(body))).ToList();
+            answers.Add(await Post(body));
+            using var other = await Post(new { submissions = new[] { new { language = "bash", source = "echo other", stdin = "" } } });
+            Assert.Equal(HttpStatusCode.UnprocessableEntity, other.StatusCode);
+
+            var created = new List<JsonElement>();
+            foreach (var answer in answers)
+            {
+                using (answer)
+                {
+                    Assert.Equal(HttpStatusCode.Accepted, answer.StatusCode);
+                    created.Add(await StackFixture.JsonAsync(answer));
+                }
+            }
+
+            var batchId = created[0].GetProperty("id").GetString()!;
+            var ids = created[0].GetProperty("submissions").EnumerateArray().Select(e => e.GetString()!).ToList();
+            Assert.Equal(12, ids.Distinct(StringComparer.Ordinal).Count());
+            Assert.All(created, c => Assert.Equal(batchId, c.GetProperty("id").GetString()));
+            Assert.All(created, c => Assert.Equal(ids, c.GetProperty("submissions").EnumerateArray().Select(e => e.GetString()!)));
+
+            var batch = await SubmissionFlowTests.PollAsync(http, "/api/batches/" + batchId, ct, seconds: 120);
+            Assert.Equal((12, 12), (batch.GetProperty("total").GetInt32(), batch.GetProperty("completed").GetInt32()));
+            for (var i = 0; i < ids.Count; i++)
+            {
+                using var history = await http.GetAsync($"/api/instances/{ids[i]}?showHistory=true", ct);
+                var instance = await StackFixture.JsonAsync(history);
+                var events = instance.GetProperty("historyEvents").EnumerateArray().Select(e => e.GetProperty("EventType").GetString()).ToList();
+                Assert.True(events.Count(e => e == "ExecutionStarted") == 1 && events.Count(e => e == "ExecutionCompleted") == 1, string.Join(",", events));
+                using var result = await http.GetAsync("/api/submissions/" + ids[i], ct);
+                Assert.Equal($"{i}\n", (await StackFixture.JsonAsync(result)).GetProperty("stdout").GetString()); // each member its own code
+            }
+
+            // Listed once each: the repeats wrote the same entries again, not new ones.
+            using var page = await http.GetAsync("/api/instances?top=1000", ct);
+            var listed = (await StackFixture.JsonAsync(page)).EnumerateArray().Select(e => e.GetProperty("instanceId").GetString()).ToList();
+            Assert.All(ids, id => Assert.Equal(1, listed.Count(l => l == id)));
+        }
+    }
+
+    [Fact]
     public async Task Batch_FunctionsKilledMidway_RestartCompletesEachExactlyOnce()
     {
         stack.Require();
