@@ -3,8 +3,9 @@ using Rce.Core.Submissions;
 namespace Rce.Functions.Api;
 
 /// <summary>
-/// A request that repeats an <c>Idempotency-Key</c> already claimed, with the same body, is answered
-/// with the submission the first request created: its code is not run a second time.
+/// <c>Idempotency-Key</c> (submissions and batches): the header, and a request that repeats a key
+/// already claimed with the same body, which is answered with what the first request created:
+/// its code is not run a second time.
 /// </summary>
 internal static class IdempotentReplay
 {
@@ -12,6 +13,25 @@ internal static class IdempotentReplay
     internal static readonly TimeSpan StoreMargin = TimeSpan.FromSeconds(5);
 
     private static readonly TimeSpan LookAgain = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>The request's <c>Idempotency-Key</c>: null when it sent none; a 400 problem when it is empty or over 255 characters.</summary>
+    /// <param name="request">The request.</param>
+    /// <returns>The key, or the problem.</returns>
+    public static (string? Key, IResult? Problem) KeyOf(HttpRequest request)
+    {
+        if (!request.Headers.TryGetValue("Idempotency-Key", out var values))
+        {
+            return (null, null);
+        }
+
+        var key = values.ToString();
+        return key.Length is 0 or > 255 ? (null, Problems.BadRequest("Idempotency-Key must be 1 to 255 characters.")) : (key, null);
+    }
+
+    /// <summary>422: the key was first used with another body (route and query included).</summary>
+    /// <returns>The problem.</returns>
+    public static IResult BodyDiffers() =>
+        Results.Problem(detail: "This Idempotency-Key was used with a different request body.", statusCode: StatusCodes.Status422UnprocessableEntity, title: "Idempotency key reused.");
 
     /// <summary>
     /// The row of the claim's submission, or null when the first request died before storing it

@@ -62,20 +62,20 @@ internal static class SubmissionEndpoints
         // group of ids); a waited-for one is mostly stored only when it ends, needing none.
         var id = wait == true ? SubmissionService.NewId() : await service.NewArmedIdAsync(ct);
         IdempotencyClaim? claim = null;
-        if (context.Request.Headers.TryGetValue("Idempotency-Key", out var keyValues))
+        var (key, keyProblem) = IdempotentReplay.KeyOf(context.Request);
+        if (keyProblem is not null)
         {
-            var key = keyValues.ToString();
-            if (key.Length is 0 or > 255)
-            {
-                return Problems.BadRequest("Idempotency-Key must be 1 to 255 characters.");
-            }
+            return keyProblem;
+        }
 
+        if (key is not null)
+        {
             claim = new IdempotencyClaim(tenant, key, SubmissionService.BodyHash("submissions" + (wait == true ? "?wait" : string.Empty), bytes), id, 0, time.GetUtcNow() + IdempotencyClaim.Lifetime);
             if (await keys.ClaimAsync(claim, time.GetUtcNow(), ct) is { } existing)
             {
                 if (existing.BodyHash != claim.BodyHash)
                 {
-                    return Results.Problem(detail: "This Idempotency-Key was used with a different request body.", statusCode: StatusCodes.Status422UnprocessableEntity, title: "Idempotency key reused.");
+                    return IdempotentReplay.BodyDiffers();
                 }
 
                 claim = existing;
@@ -359,20 +359,20 @@ internal static class SubmissionEndpoints
         var createdTime = new DateTimeOffset(now.UtcTicks - (now.UtcTicks % TimeSpan.TicksPerMillisecond), TimeSpan.Zero);
         Batch? stored = null;
         var replay = false;
-        if (context.Request.Headers.TryGetValue("Idempotency-Key", out var keyValues))
+        var (key, keyProblem) = IdempotentReplay.KeyOf(context.Request);
+        if (keyProblem is not null)
         {
-            var key = keyValues.ToString();
-            if (key.Length is 0 or > 255)
-            {
-                return Problems.BadRequest("Idempotency-Key must be 1 to 255 characters.");
-            }
+            return keyProblem;
+        }
 
+        if (key is not null)
+        {
             var claim = new IdempotencyClaim(tenant, key, SubmissionService.BodyHash("batches", bytes), batchId, StatusCodes.Status202Accepted, createdTime + IdempotencyClaim.Lifetime);
             if (await keys.ClaimAsync(claim, createdTime, ct) is { } existing)
             {
                 if (existing.BodyHash != claim.BodyHash)
                 {
-                    return Results.Problem(detail: "This Idempotency-Key was used with a different request body.", statusCode: StatusCodes.Status422UnprocessableEntity, title: "Idempotency key reused.");
+                    return IdempotentReplay.BodyDiffers();
                 }
 
                 // The same batch again: its id, its time and (derived from the id) its members' ids.

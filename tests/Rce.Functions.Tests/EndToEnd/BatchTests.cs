@@ -105,6 +105,13 @@ public sealed class BatchTests(StackFixture stack) : IClassFixture<StackFixture>
             answers.Add(await Post(body));
             using var other = await Post(new { submissions = new[] { new { language = "bash", source = "echo other", stdin = "" } } });
             Assert.Equal(HttpStatusCode.UnprocessableEntity, other.StatusCode);
+            using (var tooLong = new HttpRequestMessage(HttpMethod.Post, "/api/batches") { Content = JsonContent.Create(body) })
+            {
+                tooLong.Headers.Add("Idempotency-Key", new string('k', 256));
+                using var refused = await http.SendAsync(tooLong, ct);
+                Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+                Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+            }
 
             var created = new List<JsonElement>();
             foreach (var answer in answers)
