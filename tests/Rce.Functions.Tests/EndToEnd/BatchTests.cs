@@ -93,12 +93,7 @@ public sealed class BatchTests(StackFixture stack) : IClassFixture<StackFixture>
         {
             var key = Guid.NewGuid().ToString();
             var body = new { submissions = Enumerable.Range(0, 12).Select(i => new { language = "bash", source = $"echo {i}", stdin = "" }) };
-            async Task<HttpResponseMessage> Post(object content)
-            {
-                using var request = new HttpRequestMessage(HttpMethod.Post, "/api/batches") { Content = JsonContent.Create(content) };
-                request.Headers.Add("Idempotency-Key", key);
-                return await http.SendAsync(request, ct);
-            }
+            Task<HttpResponseMessage> Post(object content) => StackFixture.PostWithKeyAsync(http, "/api/batches", key, content, ct);
 
             // Two at once (a client retrying while its first request is still storing the batch), then one later.
             var answers = (await Task.WhenAll(Post(body), Post(body))).ToList();

@@ -142,6 +142,14 @@ public sealed class StackFixture : IAsyncLifetime
         }
     }
 
+    /// <summary>POSTs <paramref name="body"/> as JSON to <paramref name="path"/> with <c>Idempotency-Key: <paramref name="key"/></c>.</summary>
+    public static async Task<HttpResponseMessage> PostWithKeyAsync(HttpClient http, string path, string key, object body, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body) };
+        request.Headers.Add("Idempotency-Key", key);
+        return await http.SendAsync(request, ct);
+    }
+
     public static async Task<JsonElement> JsonAsync(HttpResponseMessage response) =>
         (await response.Content.ReadFromJsonAsync<JsonElement>()).Clone();
 }

@@ -138,12 +138,7 @@ public sealed class SubmissionFlowTests(StackFixture stack) : IClassFixture<Stac
         using (http)
         {
             var key = Guid.NewGuid().ToString();
-            async Task<HttpResponseMessage> Post(object body)
-            {
-                using var request = new HttpRequestMessage(HttpMethod.Post, "/api/submissions") { Content = JsonContent.Create(body) };
-                request.Headers.Add("Idempotency-Key", key);
-                return await http.SendAsync(request, ct);
-            }
+            Task<HttpResponseMessage> Post(object body) => StackFixture.PostWithKeyAsync(http, "/api/submissions", key, body, ct);
 
             using var first = await Post(Hello);
             using var second = await Post(Hello);
@@ -169,12 +164,7 @@ public sealed class SubmissionFlowTests(StackFixture stack) : IClassFixture<Stac
         {
             var key = Guid.NewGuid().ToString();
             var body = new { language = "bash", source = "sleep 3; echo once", stdin = "" };
-            async Task<HttpResponseMessage> Post()
-            {
-                using var request = new HttpRequestMessage(HttpMethod.Post, "/api/submissions?wait=true") { Content = JsonContent.Create(body) };
-                request.Headers.Add("Idempotency-Key", key);
-                return await http.SendAsync(request, ct);
-            }
+            Task<HttpResponseMessage> Post() => StackFixture.PostWithKeyAsync(http, "/api/submissions?wait=true", key, body, ct);
 
             var first = Post();
             var busiest = 0;
