@@ -28,7 +28,11 @@ public static class FunctionsComposition
         services.AddSingleton(TimeProvider.System);
         services.AddProblemDetails();
         services.AddExceptionHandler<StorageOutageHandler>(); // 503, not 500, when storage does not answer
-        services.AddOpenApi("v1", OpenApiSecurity.Configure);
+        services.AddOpenApi("v1", o =>
+        {
+            OpenApiSecurity.Configure(o);
+            OpenApiIdempotency.Configure(o);
+        });
         services.AddOptions<ApiOptions>().BindConfiguration(ApiOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<WorkflowOptions>().BindConfiguration(WorkflowOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<CallbackDeliveryOptions>().BindConfiguration("Callbacks");

@@ -80,6 +80,16 @@ public sealed class AuthAndLimitsTests(StackFixture stack) : IClassFixture<Stack
             var paths = openApi.GetProperty("paths");
             Assert.Equal(2, paths.GetProperty("/api/submissions").GetProperty("post").GetProperty("security").GetArrayLength());
             Assert.False(paths.GetProperty("/api/health").GetProperty("get").TryGetProperty("security", out _));
+
+            // The Idempotency-Key header, where it is honoured only.
+            foreach (var path in new[] { "/api/submissions", "/api/batches" })
+            {
+                var header = Assert.Single(paths.GetProperty(path).GetProperty("post").GetProperty("parameters").EnumerateArray(), p => p.GetProperty("name").GetString() == "Idempotency-Key");
+                Assert.Equal("header", header.GetProperty("in").GetString());
+                Assert.Equal(255, header.GetProperty("schema").GetProperty("maxLength").GetInt32());
+            }
+
+            Assert.DoesNotContain("Idempotency-Key", paths.GetProperty("/api/submissions/{id}").GetRawText(), StringComparison.Ordinal);
         }
     }
 
