@@ -358,7 +358,6 @@ internal static class SubmissionEndpoints
         var now = time.GetUtcNow();
         var createdTime = new DateTimeOffset(now.UtcTicks - (now.UtcTicks % TimeSpan.TicksPerMillisecond), TimeSpan.Zero);
         Batch? stored = null;
-        var replay = false;
         var (key, keyProblem) = IdempotentReplay.KeyOf(context.Request);
         if (keyProblem is not null)
         {
@@ -378,7 +377,7 @@ internal static class SubmissionEndpoints
                 // The same batch again: its id, its time and (derived from the id) its members' ids.
                 // Stored again below, once each, which finishes it if the first request's process
                 // died part way (a member already stored is left as it is).
-                (batchId, createdTime, replay) = (existing.ResourceId, existing.Claimed, true);
+                (batchId, createdTime) = (existing.ResourceId, existing.Claimed);
                 stored = await batches.GetAsync(batchId, ct);
             }
         }
@@ -386,8 +385,9 @@ internal static class SubmissionEndpoints
         var members = valid.Select((m, i) => (service.NewSubmission(Submission.MemberId(batchId, i), tenant, m.Item, m.Checks, batchId, i) with { CreatedTime = createdTime, LastUpdatedTime = createdTime }, SubmissionService.RunnerBody(m.Item))).ToList();
 
         // A batch counts as its N submissions against the quotas, and is refused whole when it does
-        // not fit. A replay is not a new batch.
-        if (!replay && await gate.AdmitAsync(context, policies.Quota(tenant, [.. members.Select(m => m.Item1.Id)], createdTime.AddMilliseconds(workflow.DeadlineMs))) is { } overQuota)
+        // not fit. A replay of a batch that was stored is not a new batch; one of a request that
+        // stored nothing (refused here, or died first) is checked as the first was.
+        if (stored is null && await gate.AdmitAsync(context, policies.Quota(tenant, [.. members.Select(m => m.Item1.Id)], createdTime.AddMilliseconds(workflow.DeadlineMs))) is { } overQuota)
         {
             return overQuota;
         }

@@ -269,6 +269,17 @@ public sealed class AuthAndLimitsTests(StackFixture stack) : IClassFixture<Stack
             var key = await stack.CreateKeyAsync(NewTenant(), ApiKeyRoles.Submit | ApiKeyRoles.Read);
             using var tooBig = await SendAsync(http, HttpMethod.Post, "/api/batches", key, new { submissions = Enumerable.Repeat(Hello, 6) });
             Assert.Equal((HttpStatusCode)429, tooBig.StatusCode);
+
+            // An Idempotency-Key does not carry a refused batch past the quota on its retry.
+            var idempotency = Guid.NewGuid().ToString();
+            for (var attempt = 0; attempt < 2; attempt++)
+            {
+                using var request = Request(HttpMethod.Post, "/api/batches", key, new { submissions = Enumerable.Repeat(Hello, 6) });
+                request.Headers.Add("Idempotency-Key", idempotency);
+                using var refused = await http.SendAsync(request, ct);
+                Assert.Equal((HttpStatusCode)429, refused.StatusCode);
+            }
+
             using var none = await SendAsync(http, HttpMethod.Get, "/api/instances", key);
             Assert.Equal(0, (await StackFixture.JsonAsync(none)).GetArrayLength());
 
