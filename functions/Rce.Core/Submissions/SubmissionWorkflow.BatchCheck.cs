@@ -58,22 +58,23 @@ public sealed partial class SubmissionWorkflow
 
         // Inserted ended, as any submission's first write is (create-once): if the request that
         // creates it stores its row after all, whichever insert came first is the submission.
-        var now = Now;
-        var never = new Submission
+        var created = new Submission
         {
             Id = item.SubmissionId,
             Tenant = batch.Tenant,
             Language = "unknown",
-            Status = SubmissionStatus.Failed,
-            Verdict = Verdict.InternalError,
-            Reason = "never stored: the request that created its batch ended before storing it; submit it again",
             CreatedTime = batch.CreatedTime,
-            LastUpdatedTime = now,
-            CompletedTime = now,
+            LastUpdatedTime = batch.CreatedTime,
             BatchId = batch.Id,
             BatchIndex = item.Index,
-            History = HistoryLog.Of([new HistoryEvent("ExecutionStarted", batch.CreatedTime, "SubmissionWorkflow"), .. EndEvents(SubmissionStatus.Failed, null, "never stored", now)]),
         };
+        var never = Ending(
+            created with { History = HistoryLog.Of([StartedEvent(created)]) },
+            SubmissionStatus.Failed,
+            Verdict.InternalError,
+            "never stored: the request that created its batch ended before storing it; submit it again",
+            null,
+            Now);
         var stored = await _store.CreateAsync(never, ReadOnlyMemory<byte>.Empty, cancellationToken).ConfigureAwait(false);
         if (!stored.Status.IsTerminal())
         {

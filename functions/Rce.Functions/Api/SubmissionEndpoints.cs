@@ -382,7 +382,7 @@ internal static class SubmissionEndpoints
             }
         }
 
-        var members = valid.Select((m, i) => (service.NewSubmission(Submission.MemberId(batchId, i), tenant, m.Item, m.Checks, batchId, i) with { CreatedTime = createdTime, LastUpdatedTime = createdTime }, SubmissionService.RunnerBody(m.Item))).ToList();
+        var members = valid.Select((m, i) => (service.NewSubmission(Submission.MemberId(batchId, i), tenant, m.Item, m.Checks, batchId, i, createdTime: createdTime), SubmissionService.RunnerBody(m.Item))).ToList();
 
         // A batch counts as its N submissions against the quotas, and is refused whole when it does
         // not fit. A replay of a batch that was stored is not a new batch; one of a request that

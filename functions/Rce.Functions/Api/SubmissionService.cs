@@ -13,9 +13,9 @@ internal sealed class SubmissionService(SubmissionWorkflow workflow, IBatchStore
     /// <summary>A new id whose reconcile check is armed already (see <see cref="SubmissionWorkflow.NewIdAsync"/>): for submissions that will be stored at once.</summary>
     public Task<string> NewArmedIdAsync(CancellationToken cancellationToken) => workflow.NewIdAsync(cancellationToken);
 
-    public Submission NewSubmission(string id, string tenant, SubmissionRequest request, SubmissionValidator.Result checks, string? batchId = null, int batchIndex = -1, string? restartOf = null)
+    public Submission NewSubmission(string id, string tenant, SubmissionRequest request, SubmissionValidator.Result checks, string? batchId = null, int batchIndex = -1, string? restartOf = null, DateTimeOffset? createdTime = null)
     {
-        var now = time.GetUtcNow();
+        var now = createdTime ?? time.GetUtcNow();
         var o = options.Value;
         return new Submission
         {

@@ -65,11 +65,7 @@ public sealed class TableBatchStore : IBatchStore, IAsyncDisposable, IDisposable
         ArgumentNullException.ThrowIfNull(submissionIds);
         StorageKeys.RequireSafeId(batch.Id, nameof(batch));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(submissionIds.Count, MaxItems, nameof(submissionIds));
-        var items = submissionIds.Select((submissionId, index) => (ITableEntity)new TableEntity(batch.Id, ItemRowKey(index)) { ["SubmissionId"] = submissionId });
-        foreach (var chunk in items.Chunk(TableTransactions.MaxActions))
-        {
-            await _table.RunAsync((table, ct) => TableTransactions.UpsertAsync(table, chunk, TableUpdateMode.Merge, ct), cancellationToken).ConfigureAwait(false);
-        }
+        await WriteItemsAsync([.. submissionIds.Select((submissionId, index) => new TableEntity(batch.Id, ItemRowKey(index)) { ["SubmissionId"] = submissionId })], cancellationToken).ConfigureAwait(false);
 
         var row = new TableEntity(batch.Id, BatchRowKey)
         {
@@ -156,7 +152,7 @@ public sealed class TableBatchStore : IBatchStore, IAsyncDisposable, IDisposable
     private Task<Azure.Response> WriteItemAsync(TableEntity row, CancellationToken cancellationToken) =>
         _table.RunAsync((table, ct) => table.UpsertEntityAsync(row, TableUpdateMode.Merge, ct), cancellationToken);
 
-    /// <summary>Item rows of one batch (the writer's partition), as transactions of upsert-merges.</summary>
+    /// <summary>Item rows of one batch (a create's, or the writer's partition), as transactions of upsert-merges, a few at a time.</summary>
     private Task WriteItemsAsync(IReadOnlyCollection<TableEntity> rows, CancellationToken cancellationToken) =>
         Parallel.ForEachAsync(
             rows.Cast<ITableEntity>().Chunk(TableTransactions.MaxActions),
